@@ -1,0 +1,164 @@
+"""Columnar batch files that carry documents and extraction results between processes (no Prefect, no DuckDB)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.extract import extract_document
+
+DOCUMENT_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("title", pa.string()),
+        ("publisher", pa.string()),
+        ("url", pa.string()),
+        ("published_date", pa.date32()),
+        ("body", pa.string()),
+        ("content_sha256", pa.string()),
+    ]
+)
+ENTITY_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("entity_key", pa.string()),
+        ("entity_type", pa.string()),
+        ("name", pa.string()),
+        ("age", pa.int32()),
+        ("role", pa.string()),
+        ("affiliation_key", pa.string()),
+    ]
+)
+MENTION_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("entity_key", pa.string()),
+        ("char_start", pa.int32()),
+        ("char_end", pa.int32()),
+    ]
+)
+METRIC_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("ordinal", pa.int32()),
+        ("char_start", pa.int32()),
+        ("char_end", pa.int32()),
+        ("value", pa.float64()),
+        ("value_low", pa.float64()),
+        ("value_high", pa.float64()),
+        ("unit", pa.string()),
+        ("qualifier", pa.string()),
+        ("period", pa.string()),
+        ("subject", pa.string()),
+        ("period_start", pa.date32()),
+        ("period_end", pa.date32()),
+        ("is_projection", pa.bool_()),
+        ("metric_kind", pa.string()),
+        ("equivalent_of", pa.int32()),
+    ]
+)
+QUOTE_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("ordinal", pa.int32()),
+        ("char_start", pa.int32()),
+        ("char_end", pa.int32()),
+        ("speaker_key", pa.string()),
+    ]
+)
+OUTPUT_SCHEMAS = {
+    "entities": ENTITY_SCHEMA,
+    "mentions": MENTION_SCHEMA,
+    "metrics": METRIC_SCHEMA,
+    "quotes": QUOTE_SCHEMA,
+}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one extraction batch produced: its output files and row counts."""
+
+    batch: Path
+    documents: int
+    counts: dict[str, int]
+    outputs: dict[str, Path]
+
+
+def write_rows(path: Path, schema: pa.Schema, rows: Iterable[dict]) -> int:
+    """Write dict rows as one Parquet file with the given schema; returns the row count."""
+    table = pa.Table.from_pylist(list(rows), schema=schema)
+    pq.write_table(table, path)
+    return table.num_rows
+
+
+def output_path(batch: Path, kind: str) -> Path:
+    """Where a batch's extraction output of one kind lives."""
+    return batch.with_name(f"{batch.stem}.{kind}.parquet")
+
+
+def extract_batch_file(batch: Path) -> BatchResult:
+    """Extract every document of a batch file and write one Parquet file per output kind beside it."""
+    documents = pq.read_table(batch, columns=["source_path", "body", "published_date"]).to_pylist()
+    rows: dict[str, list[dict]] = {kind: [] for kind in OUTPUT_SCHEMAS}
+    for doc in documents:
+        add_extraction_rows(rows, doc["source_path"], doc["body"], doc["published_date"])
+    outputs = {kind: output_path(batch, kind) for kind in OUTPUT_SCHEMAS}
+    counts = {kind: write_rows(outputs[kind], OUTPUT_SCHEMAS[kind], rows[kind]) for kind in OUTPUT_SCHEMAS}
+    return BatchResult(batch=batch, documents=len(documents), counts=counts, outputs=outputs)
+
+
+def add_extraction_rows(rows: dict[str, list[dict]], source_path: str, body: str, published: date | None) -> None:
+    """Append one document's extraction, flattened to rows, to the per-kind row lists."""
+    result = extract_document(body, published)
+    for e in result.entities:
+        rows["entities"].append(
+            {
+                "source_path": source_path,
+                "entity_key": e.key,
+                "entity_type": e.entity_type,
+                "name": e.name,
+                "age": e.age,
+                "role": e.role,
+                "affiliation_key": e.affiliation,
+            }
+        )
+    for m in result.mentions:
+        rows["mentions"].append(
+            {"source_path": source_path, "entity_key": m.entity_key, "char_start": m.char_start, "char_end": m.char_end}
+        )
+    for i, m in enumerate(result.metrics):
+        rows["metrics"].append(
+            {
+                "source_path": source_path,
+                "ordinal": i,
+                "char_start": m.char_start,
+                "char_end": m.char_end,
+                "value": m.value,
+                "value_low": m.value_low,
+                "value_high": m.value_high,
+                "unit": m.unit,
+                "qualifier": m.qualifier,
+                "period": m.period,
+                "subject": m.subject,
+                "period_start": m.period_start,
+                "period_end": m.period_end,
+                "is_projection": m.is_projection,
+                "metric_kind": m.metric_kind,
+                "equivalent_of": m.equivalent_of,
+            }
+        )
+    for i, q in enumerate(result.quotes):
+        rows["quotes"].append(
+            {
+                "source_path": source_path,
+                "ordinal": i,
+                "char_start": q.char_start,
+                "char_end": q.char_end,
+                "speaker_key": q.speaker_key,
+            }
+        )

@@ -1,0 +1,101 @@
+"""The ruralpulse command line: the edge where paths and defaults are decided."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SQL = PROJECT_ROOT / "sql"
+DEFAULT_EXPECTATIONS = PROJECT_ROOT / "expectations"
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def quiet_prefect_environment() -> None:
+    """Settings that must be in place before Prefect is imported: no telemetry, state inside the project."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.3")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ruralpulse", description="News articles -> a validated DuckDB warehouse.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the pipeline once and publish the warehouse if it validates")
+    run.add_argument("--source", default="seeds", help="folder of documents (default: seeds/)")
+    run.add_argument("--warehouse", default="warehouse/ruralpulse.duckdb", help="DuckDB file analysts open")
+    run.add_argument("--full-refresh", action="store_true", help="extract every document again")
+    run.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="extraction processes")
+    run.add_argument("--batches", type=int, default=8, help="extraction batches (independent of corpus size)")
+    run.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest document accepted")
+    run.add_argument("--sql", default=str(DEFAULT_SQL), help=argparse.SUPPRESS)
+    run.add_argument("--expectations", default=str(DEFAULT_EXPECTATIONS), help=argparse.SUPPRESS)
+    return parser
+
+
+def print_summary(summary) -> None:
+    """The end-of-run summary on the terminal."""
+    lines = [
+        "",
+        f"ruralpulse run {summary.run_id}",
+        f"  source        {summary.source}",
+        f"  documents     {summary.documents} in warehouse "
+        f"({summary.documents_new} new, {summary.documents_changed} changed, {summary.documents_unchanged} unchanged, "
+        f"{summary.documents_removed} removed, {summary.documents_rejected} rejected)",
+        f"  entities      {summary.entities} ({summary.mentions} mentions)",
+        f"  figures       {summary.metrics}",
+        f"  quotations    {summary.quotes}",
+        f"  validation    {summary.validation}",
+        f"  published     {'yes: ' + summary.warehouse if summary.published else 'no: ' + summary.message}",
+    ]
+    lines += [f"  failed        {f}" for f in summary.failed_expectations[:10]]
+    print("\n".join(lines), flush=True)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    source = Path(args.source)
+    if not source.is_dir():
+        print(f"ruralpulse: source folder not found: {source}", file=sys.stderr)
+        return 2
+    from flows.pipeline import ValidationFailed, ruralpulse_run
+    from flows.warehouse import RunAlreadyActive
+
+    state = ruralpulse_run(
+        source=str(source),
+        warehouse=str(Path(args.warehouse)),
+        sql_dir=args.sql,
+        expectations_dir=args.expectations,
+        workers=args.workers,
+        batches=args.batches,
+        max_bytes=args.max_bytes,
+        full_refresh=args.full_refresh,
+        return_state=True,
+    )
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, ValidationFailed):
+        print_summary(result.summary)
+        return 1
+    if isinstance(result, RunAlreadyActive):
+        print(f"ruralpulse: {result}", file=sys.stderr)
+        return 3
+    if isinstance(result, BaseException) or not state.is_completed():
+        print(f"ruralpulse: run failed, nothing published: {result}", file=sys.stderr)
+        return 1
+    print_summary(result)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    quiet_prefect_environment()
+    if args.command == "run":
+        return command_run(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""The ruralpulse Prefect flow: ingest -> extract -> transform -> validate -> publish."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+
+from flows.batches import BatchResult
+from flows.extract import EXTRACTOR_VERSION
+from flows.sqlmodels import Model, load_models
+from flows.stages import IngestPlan, extract_batches_locally, ingest_source, run_changes
+from flows.validate import ValidationReport, validate_warehouse
+from flows.warehouse import (
+    RunLock,
+    WarehouseLayout,
+    append_run_log,
+    apply_changes,
+    is_compatible,
+    publish,
+    read_known_documents,
+    read_meta,
+    record_run,
+    remove_leftovers,
+    start_build,
+)
+
+FLOW_NAME = "ruralpulse"
+
+
+class ValidationFailed(RuntimeError):
+    """The built warehouse broke an expectation, so it was not published."""
+
+    def __init__(self, summary: RunSummary):
+        failed = "; ".join(summary.failed_expectations[:5])
+        super().__init__(f"data quality validation failed, nothing published: {failed}")
+        self.summary = summary
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the terminal, the run history and the Prefect artifact."""
+
+    run_id: str
+    source: str
+    warehouse: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    documents_new: int = 0
+    documents_changed: int = 0
+    documents_unchanged: int = 0
+    documents_reprocessed: int = 0
+    documents_removed: int = 0
+    documents_rejected: int = 0
+    documents: int = 0
+    entities: int = 0
+    mentions: int = 0
+    metrics: int = 0
+    quotes: int = 0
+    validation: str = "not run"
+    published: bool = False
+    message: str = ""
+    failed_expectations: list[str] = field(default_factory=list)
+
+    def history_row(self) -> dict:
+        """The summary as a row of ops.runs."""
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "source": self.source,
+            "published": self.published,
+            "validation_success": {"passed": True, "failed": False}.get(self.validation),
+            "documents_new": self.documents_new,
+            "documents_changed": self.documents_changed,
+            "documents_unchanged": self.documents_unchanged,
+            "documents_removed": self.documents_removed,
+            "documents_rejected": self.documents_rejected,
+            "message": self.message,
+        }
+
+    def table(self) -> list[dict]:
+        """The summary as rows of stage, measure and count for a table artifact."""
+        return [
+            {"stage": "ingest", "measure": "documents new", "count": self.documents_new},
+            {"stage": "ingest", "measure": "documents changed", "count": self.documents_changed},
+            {"stage": "ingest", "measure": "documents unchanged", "count": self.documents_unchanged},
+            {"stage": "ingest", "measure": "documents re-extracted", "count": self.documents_reprocessed},
+            {"stage": "ingest", "measure": "documents removed", "count": self.documents_removed},
+            {"stage": "ingest", "measure": "documents rejected", "count": self.documents_rejected},
+            {"stage": "warehouse", "measure": "documents", "count": self.documents},
+            {"stage": "warehouse", "measure": "entities", "count": self.entities},
+            {"stage": "warehouse", "measure": "entity mentions", "count": self.mentions},
+            {"stage": "warehouse", "measure": "figures", "count": self.metrics},
+            {"stage": "warehouse", "measure": "quotations", "count": self.quotes},
+        ]
+
+
+@task(name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def ingest(
+    source: Path, scratch: Path, published: Path, models: list[Model], full_refresh: bool, batches: int, max_bytes: int
+) -> IngestPlan:
+    """Read the source folder and decide which documents are new, changed, unchanged or removed."""
+    logger = get_run_logger()
+    compatible = is_compatible(read_meta(published), models)
+    if published.exists() and not compatible:
+        logger.info("the published warehouse was built by an older layout: rebuilding everything")
+    known = read_known_documents(published) if compatible else {}
+    plan = ingest_source(
+        source,
+        scratch,
+        known,
+        extractor_version=EXTRACTOR_VERSION,
+        full_refresh=full_refresh or not compatible,
+        batches=batches,
+        max_bytes=max_bytes,
+    )
+    logger.info(
+        "ingest: %d new, %d changed, %d unchanged, %d re-extracted, %d removed, %d rejected",
+        plan.new,
+        plan.changed,
+        plan.unchanged,
+        plan.reprocessed,
+        plan.removed,
+        plan.rejected,
+    )
+    for reason in plan.rejection_reasons[:20]:
+        logger.warning("rejected %s", reason)
+    return plan
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract(plan: IngestPlan, workers: int) -> list[BatchResult]:
+    """Extract entities, figures and quotations from every batch, in worker processes."""
+    logger = get_run_logger()
+    total = plan.to_extract
+    progress_id = create_progress_artifact(0.0, key="extraction-progress", description="Documents extracted")
+    results: list[BatchResult] = []
+    done = 0
+    for result in extract_batches_locally(plan.batches, workers):
+        results.append(result)
+        done += result.documents
+        update_progress_artifact(progress_id, 100.0 * done / max(total, 1), description=f"{done}/{total} documents")
+        logger.info("extract: %d/%d documents (batch %d/%d)", done, total, len(results), len(plan.batches))
+    return results
+
+
+@task(name="transform", cache_policy=NO_CACHE)
+def transform(
+    layout: WarehouseLayout, run_id: str, models: list[Model], plan: IngestPlan, results: list[BatchResult], started
+) -> tuple[Path, dict[str, int]]:
+    """Build a private copy of the warehouse with this run's changes and every SQL model rebuilt."""
+    logger = get_run_logger()
+    compatible = is_compatible(read_meta(layout.published), models)
+    build = start_build(layout, run_id, models, from_scratch=not compatible)
+    counts = apply_changes(
+        build, run_changes(plan, results), models, run_started=started, extractor_version=EXTRACTOR_VERSION
+    )
+    logger.info("transform: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
+    return build, counts
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate(build: Path, expectations: Path) -> ValidationReport:
+    """Run every Great Expectations suite against the private build."""
+    logger = get_run_logger()
+    report = validate_warehouse(build, expectations)
+    create_markdown_artifact(report.to_markdown(), key="data-quality", description="Great Expectations results")
+    failed = report.failed()
+    logger.info("validate: %d expectations, %d failed", len(report.outcomes), len(failed))
+    for outcome in failed[:20]:
+        logger.error("failed expectation %s %s: %s", outcome.suite, outcome.expectation, outcome.description)
+    return report
+
+
+@task(name="publish", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def publish_build(build: Path, published: Path) -> None:
+    """Atomically replace the published warehouse by the validated build."""
+    publish(build, published)
+    get_run_logger().info("publish: %s replaced atomically", published)
+
+
+@flow(name=FLOW_NAME, flow_run_name="{source}", log_prints=False)
+def ruralpulse_run(
+    source: str,
+    warehouse: str,
+    sql_dir: str,
+    expectations_dir: str,
+    workers: int,
+    batches: int,
+    max_bytes: int,
+    full_refresh: bool = False,
+) -> RunSummary:
+    """Turn every document under source into validated marts and publish them to the warehouse file."""
+    logger = get_run_logger()
+    layout = WarehouseLayout(Path(warehouse))
+    started = datetime.now()
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    summary = RunSummary(run_id=run_id, source=source, warehouse=warehouse, started_at=started)
+    with RunLock(layout):
+        for leftover in remove_leftovers(layout):
+            logger.info("removed %s left by an interrupted run", leftover.name)
+        models = load_models(Path(sql_dir))
+        scratch = layout.scratch_dir(run_id)
+        try:
+            plan = ingest(Path(source), scratch, layout.published, models, full_refresh, batches, max_bytes)
+            summary.documents_new, summary.documents_changed = plan.new, plan.changed
+            summary.documents_unchanged, summary.documents_reprocessed = plan.unchanged, plan.reprocessed
+            summary.documents_removed, summary.documents_rejected = plan.removed, plan.rejected
+            results = extract(plan, workers)
+            build, counts = transform(layout, run_id, models, plan, results, started)
+            summary.documents = counts.get("dim_document", 0)
+            summary.entities = counts.get("dim_entity", 0)
+            summary.mentions = counts.get("fct_entity_mention", 0)
+            summary.metrics = counts.get("fct_metric", 0)
+            summary.quotes = counts.get("fct_quote", 0)
+            report = validate(build, Path(expectations_dir))
+            summary.validation = "passed" if report.success else "failed"
+            summary.failed_expectations = [
+                f"{o.suite}: {o.expectation} {o.description}".strip() for o in report.failed()
+            ]
+            summary.finished_at = datetime.now()
+            if not report.success:
+                summary.message = "validation failed; the published warehouse was left unchanged"
+                append_run_log(layout.run_log, summary.history_row())
+                create_table_artifact(summary.table(), key="run-summary", description=summary.message)
+                raise ValidationFailed(summary)
+            summary.published = True
+            summary.message = "published"
+            record_run(build, layout.run_log, summary.history_row(), validation_rows(run_id, report))
+            publish_build(build, layout.published)
+            append_run_log(layout.run_log, summary.history_row())
+            create_table_artifact(summary.table(), key="run-summary", description=f"published {warehouse}")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            build_path = layout.build_path(run_id)
+            if build_path.exists():
+                build_path.unlink()
+    logger.info(
+        "published: %d documents, %d entities, %d figures, %d quotations",
+        summary.documents,
+        summary.entities,
+        summary.metrics,
+        summary.quotes,
+    )
+    return summary
+
+
+def validation_rows(run_id: str, report: ValidationReport) -> list[dict]:
+    """A report's outcomes as rows of ops.validation_results."""
+    return [
+        {
+            "run_id": run_id,
+            "validated_at": report.run_at,
+            "suite": o.suite,
+            "expectation": o.expectation,
+            "column_name": o.column,
+            "description": o.description,
+            "success": o.success,
+            "unexpected_count": o.unexpected_count,
+            "sample": "; ".join(o.sample) if o.sample else None,
+            "error": o.error,
+        }
+        for o in report.outcomes
+    ]
+
+
+def summary_dict(summary: RunSummary) -> dict:
+    """The summary as plain JSON-friendly values."""
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(summary).items()}

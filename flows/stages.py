@@ -1,0 +1,156 @@
+"""The steps of a run as plain functions; flows/pipeline.py wraps them as Prefect tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.batches import DOCUMENT_SCHEMA, BatchResult, extract_batch_file
+from flows.ingest import Rejection, SourceDocument, list_source_files, parse_file
+from flows.warehouse import KnownDocument, RunChanges
+
+CURRENT_SCHEMA = pa.schema([("source_path", pa.string()), ("content_sha256", pa.string())])
+REJECTION_SCHEMA = pa.schema([("source_path", pa.string()), ("line", pa.int32()), ("reason", pa.string())])
+ROW_GROUP = 512
+
+
+@dataclass
+class IngestPlan:
+    """What the source holds now compared with the published warehouse, and the batches to extract."""
+
+    current_documents: Path
+    rejections: Path
+    batches: list[Path]
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    reprocessed: int = 0
+    removed: int = 0
+    rejected: int = 0
+    rejection_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def to_extract(self) -> int:
+        return self.new + self.changed + self.reprocessed
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.to_extract or self.removed)
+
+
+class BatchWriter:
+    """Spreads documents over a fixed number of Parquet batch files, streaming row groups to bound memory."""
+
+    def __init__(self, folder: Path, batches: int):
+        self.folder = folder
+        self.paths = [folder / f"batch-{i:03d}.parquet" for i in range(batches)]
+        self.writers: dict[int, pq.ParquetWriter] = {}
+        self.pending: dict[int, list[dict]] = {i: [] for i in range(batches)}
+        self.count = 0
+
+    def add(self, doc: SourceDocument) -> None:
+        slot = self.count % len(self.paths)
+        self.count += 1
+        self.pending[slot].append(
+            {
+                "source_path": doc.source_path,
+                "title": doc.title,
+                "publisher": doc.publisher,
+                "url": doc.url,
+                "published_date": doc.published_date,
+                "body": doc.body,
+                "content_sha256": doc.content_sha256,
+            }
+        )
+        if len(self.pending[slot]) >= ROW_GROUP:
+            self._flush(slot)
+
+    def _flush(self, slot: int) -> None:
+        if not self.pending[slot]:
+            return
+        if slot not in self.writers:
+            self.writers[slot] = pq.ParquetWriter(self.paths[slot], DOCUMENT_SCHEMA)
+        self.writers[slot].write_table(pa.Table.from_pylist(self.pending[slot], schema=DOCUMENT_SCHEMA))
+        self.pending[slot] = []
+
+    def close(self) -> list[Path]:
+        """Finish every file; returns the batches that hold at least one document."""
+        for slot in self.pending:
+            self._flush(slot)
+        for writer in self.writers.values():
+            writer.close()
+        return [self.paths[slot] for slot in sorted(self.writers)]
+
+
+def ingest_source(
+    source: Path,
+    scratch: Path,
+    known: dict[str, KnownDocument],
+    *,
+    extractor_version: str,
+    full_refresh: bool,
+    batches: int,
+    max_bytes: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestPlan:
+    """Read every document under source, compare it with what is published, and batch what must be extracted."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    files = list_source_files(source)
+    writer = BatchWriter(scratch, max(1, batches))
+    current: list[dict] = []
+    rejections: list[dict] = []
+    plan = IngestPlan(scratch / "current.parquet", scratch / "rejections.parquet", [])
+    for done, file in enumerate(files, 1):
+        for item in parse_file(file, root=source, max_bytes=max_bytes):
+            if isinstance(item, Rejection):
+                rejections.append({"source_path": item.source_path, "line": item.line, "reason": item.reason})
+                continue
+            current.append({"source_path": item.source_path, "content_sha256": item.content_sha256})
+            before = known.get(item.source_path)
+            if before is None:
+                plan.new += 1
+            elif before.content_sha256 != item.content_sha256:
+                plan.changed += 1
+            elif full_refresh or before.extractor_version != extractor_version:
+                plan.reprocessed += 1
+            else:
+                plan.unchanged += 1
+                continue
+            writer.add(item)
+        if on_progress:
+            on_progress(done, len(files))
+    plan.batches = writer.close()
+    pq.write_table(pa.Table.from_pylist(current, schema=CURRENT_SCHEMA), plan.current_documents)
+    pq.write_table(pa.Table.from_pylist(rejections, schema=REJECTION_SCHEMA), plan.rejections)
+    plan.removed = len(set(known) - {row["source_path"] for row in current})
+    plan.rejected = len(rejections)
+    plan.rejection_reasons = [f"{r['source_path']}: {r['reason']}" for r in rejections]
+    return plan
+
+
+def extract_batches_locally(batches: list[Path], workers: int) -> Iterator[BatchResult]:
+    """Extract batch files in worker processes so every core works; yields each result as it completes."""
+    if workers <= 1 or len(batches) <= 1:
+        yield from map(extract_batch_file, batches)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+        futures = [pool.submit(extract_batch_file, batch) for batch in batches]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def run_changes(plan: IngestPlan, results: list[BatchResult]) -> RunChanges:
+    """The build's input: the plan's files and every extraction output file, in batch order."""
+    ordered = sorted(results, key=lambda r: r.batch.name)
+    kinds = ("entities", "mentions", "metrics", "quotes")
+    return RunChanges(
+        current_documents=plan.current_documents,
+        rejections=plan.rejections,
+        batches=[r.batch for r in ordered],
+        outputs={kind: [r.outputs[kind] for r in ordered] for kind in kinds},
+    )

@@ -1,0 +1,302 @@
+"""The DuckDB side of a run: private build files, loading a run's changes, and the atomic publish."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from flows.sqlmodels import Model, models_version, run_ddl, run_transforms
+
+WAREHOUSE_FORMAT = "1"
+
+
+class RunAlreadyActive(RuntimeError):
+    """Another run holds this warehouse's run lock."""
+
+
+@dataclass(frozen=True)
+class WarehouseLayout:
+    """Where a published warehouse keeps its private working state: beside it, on the same filesystem."""
+
+    published: Path
+
+    @property
+    def work_dir(self) -> Path:
+        return self.published.parent / f".{self.published.name}.work"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.work_dir / "run.lock"
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.work_dir / "builds"
+
+    @property
+    def scratch_root(self) -> Path:
+        return self.work_dir / "scratch"
+
+    @property
+    def run_log(self) -> Path:
+        return self.work_dir / "runs.jsonl"
+
+    def build_path(self, run_id: str) -> Path:
+        return self.builds_dir / f"{run_id}.duckdb"
+
+    def scratch_dir(self, run_id: str) -> Path:
+        return self.scratch_root / run_id
+
+
+class RunLock:
+    """An exclusive, non-blocking lock per warehouse; the kernel releases it when the process dies, even by SIGKILL."""
+
+    def __init__(self, layout: WarehouseLayout):
+        self.layout = layout
+        self._fd: int | None = None
+
+    def __enter__(self) -> RunLock:
+        self.layout.work_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.layout.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise RunAlreadyActive(
+                f"another ruralpulse run is active on {self.layout.published} ({holder}); "
+                "nothing was changed, try again when it has finished"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} since {datetime.now().isoformat(timespec='seconds')}".encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def remove_leftovers(layout: WarehouseLayout) -> list[Path]:
+    """Delete build files and scratch folders of runs that died; only call while holding the run lock."""
+    removed = []
+    for folder in (layout.builds_dir, layout.scratch_root):
+        if folder.exists():
+            for path in folder.iterdir():
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+                removed.append(path)
+    return removed
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    """What the published warehouse already holds for a source path."""
+
+    content_sha256: str
+    extractor_version: str
+
+
+def read_meta(published: Path) -> dict[str, str]:
+    """The ops.meta of the published warehouse, or {} when there is none yet."""
+    if not published.exists():
+        return {}
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return dict(con.execute("select key, value from ops.meta").fetchall())
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+
+
+def read_known_documents(published: Path) -> dict[str, KnownDocument]:
+    """Every document the published warehouse holds, by source path."""
+    if not published.exists():
+        return {}
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute("select source_path, content_sha256, extractor_version from raw.documents").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {path: KnownDocument(sha, version) for path, sha, version in rows}
+
+
+def is_compatible(meta: dict[str, str], models: list[Model]) -> bool:
+    """Whether the published state tables have the layout the current code writes."""
+    return meta.get("warehouse_format") == WAREHOUSE_FORMAT and meta.get("raw_version") == models_version(
+        models, schema="raw"
+    )
+
+
+def start_build(layout: WarehouseLayout, run_id: str, models: list[Model], *, from_scratch: bool) -> Path:
+    """A private copy of the published warehouse (or an empty file) for this run to change."""
+    build = layout.build_path(run_id)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    if build.exists():
+        build.unlink()
+    if layout.published.exists() and not from_scratch:
+        shutil.copyfile(layout.published, build)
+    con = duckdb.connect(str(build))
+    try:
+        run_ddl(con, models)
+    finally:
+        con.close()
+    return build
+
+
+@dataclass(frozen=True)
+class RunChanges:
+    """A run's input to the build: which documents exist now and the files holding what changed."""
+
+    current_documents: Path  # Parquet: source_path, content_sha256 of every document in the source now
+    rejections: Path  # Parquet: source_path, line, reason
+    batches: list[Path]  # Parquet document batches that were extracted
+    outputs: dict[str, list[Path]]  # extraction output files by kind: entities, mentions, metrics, quotes
+
+
+def apply_changes(
+    build: Path, changes: RunChanges, models: list[Model], *, run_started: datetime, extractor_version: str
+) -> dict[str, int]:
+    """Load a run's changes into the build's state tables and rebuild every model; returns mart row counts."""
+    con = duckdb.connect(str(build))
+    try:
+        con.execute("begin")
+        con.execute(
+            "create temp table current_documents as select source_path, content_sha256 from read_parquet($f)",
+            {"f": str(changes.current_documents)},
+        )
+        if changes.batches:
+            con.execute(
+                "create temp table incoming as select * from read_parquet($f)",
+                {"f": [str(p) for p in changes.batches]},
+            )
+        else:
+            con.execute("create temp table incoming as select * from raw.documents limit 0")
+        # A document re-extracted with unchanged text keeps the time its version was first loaded.
+        con.execute(
+            """
+            create temp table kept_ingested_at as
+            select d.source_path, d.ingested_at from raw.documents d
+            join incoming i on i.source_path = d.source_path and i.content_sha256 = d.content_sha256
+            """
+        )
+        for table in ("entities", "mentions", "metrics", "quotes", "documents"):
+            con.execute(
+                f"""
+                delete from raw.{table}
+                where source_path in (select source_path from incoming)
+                   or source_path not in (select source_path from current_documents)
+                """
+            )
+        con.execute(
+            """
+            insert into raw.documents
+            select i.source_path, i.title, i.publisher, i.url, i.published_date, i.body, i.content_sha256,
+                   coalesce(k.ingested_at, $started), $version
+            from incoming i left join kept_ingested_at k using (source_path)
+            """,
+            {"started": run_started, "version": extractor_version},
+        )
+        for kind, files in changes.outputs.items():
+            if files:
+                con.execute(
+                    f"insert into raw.{kind} by name select * from read_parquet($f)", {"f": [str(p) for p in files]}
+                )
+        # Rejections describe the source as it is now; a problem seen before keeps its first detection time.
+        con.execute(
+            """
+            create temp table new_rejections as
+            select n.source_path, n.line, n.reason, coalesce(o.detected_at, $started) as detected_at
+            from read_parquet($f) n
+            left join raw.rejections o
+              on o.source_path = n.source_path and o.line is not distinct from n.line and o.reason = n.reason
+            """,
+            {"f": str(changes.rejections), "started": run_started},
+        )
+        con.execute("delete from raw.rejections")
+        con.execute("insert into raw.rejections select * from new_rejections")
+        run_transforms(con, models)
+        meta = {
+            "warehouse_format": WAREHOUSE_FORMAT,
+            "raw_version": models_version(models, schema="raw"),
+            "sql_version": models_version(models),
+            "extractor_version": extractor_version,
+        }
+        con.executemany("insert or replace into ops.meta values (?, ?)", list(meta.items()))
+        con.execute("commit")
+        return mart_counts(con)
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+
+
+def mart_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every table in schema marts."""
+    tables = con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'marts' order by table_name"
+    ).fetchall()
+    return {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for (name,) in tables}
+
+
+def record_run(build: Path, run_log: Path, run: dict, validation_rows: list[dict]) -> None:
+    """Write the run history (this run included) and this run's validation outcomes into the build."""
+    history = (
+        [json.loads(line) for line in run_log.read_text().splitlines() if line.strip()] if run_log.exists() else []
+    )
+    con = duckdb.connect(str(build))
+    try:
+        con.execute("begin")
+        for entry in [*history, run]:
+            insert_row(con, "ops.runs", entry, replace=True)
+        for row in validation_rows:
+            insert_row(con, "ops.validation_results", row)
+        con.execute("commit")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict, *, replace: bool = False) -> None:
+    """Insert one dict as a row; column names come from the code's own record keys, values are parameters."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    verb = "insert or replace" if replace else "insert"
+    con.execute(f"{verb} into {table} ({columns}) values ({marks})", list(row.values()))
+
+
+def append_run_log(run_log: Path, run: dict) -> None:
+    """Append one run's summary to the private run history, published with the next successful run."""
+    run_log.parent.mkdir(parents=True, exist_ok=True)
+    with run_log.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(run, default=str) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def publish(build: Path, published: Path) -> None:
+    """Replace the published file by the build in one rename, after both are safely on disk."""
+    wal = build.with_name(build.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(f"refusing to publish {build}: it still has a write-ahead log")
+    with build.open("rb") as fh:
+        os.fsync(fh.fileno())
+    published.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(build, published)
+    dir_fd = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
