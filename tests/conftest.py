@@ -1,0 +1,54 @@
+"""Shared fixtures: one Prefect test server for the whole session, quiet and offline."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SQL_DIR = ROOT / "sql"
+EXPECTATIONS = ROOT / "expectations"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A real, temporary Prefect API server and database, started once per test session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture()
+def run_pipeline(prefect_server):
+    """Run the real flow; returns its final Prefect state."""
+    from flows.pipeline import ruralpulse_run
+
+    def run(source: Path, warehouse: Path, *, expectations: Path = EXPECTATIONS, **options):
+        params = {"workers": 2, "batches": 4, "max_bytes": 5 * 1024 * 1024, **options}
+        return ruralpulse_run(
+            source=str(source),
+            warehouse=str(warehouse),
+            sql_dir=str(SQL_DIR),
+            expectations_dir=str(expectations),
+            return_state=True,
+            **params,
+        )
+
+    return run
+
+
+@pytest.fixture()
+def seed_copy(tmp_path) -> Path:
+    """A private copy of seeds/ that a test may change."""
+    target = tmp_path / "source"
+    shutil.copytree(SEEDS, target)
+    return target
