@@ -1,10 +1,703 @@
-"""People, organizations and places named in a text."""
+"""People, organizations and places named in a text.
+
+Rule-based and fast: compiled regexes find runs of capitalized words, gazetteers (`gazetteer.py`)
+and the words around each run decide its type, and a document-level pass resolves short forms
+("Liu" -> "Liu Xiabing", "Xiamu" -> "Xiamu Village", "CDB" -> "China Development Bank").
+
+Entity keys (equal keys mean one real-world entity, also across documents):
+- `person:<full name, case-folded>`, titles such as "Mr." dropped: `person:liu xiabing`.
+- `place:<core name, case-folded>`: the name mapped through `data/places.txt` aliases ("U.S." ->
+  "United States", "Guangxi Zhuang Autonomous Region" -> "Guangxi"), then stripped of designators
+  (Province, County, Village, City, Autonomous Region, ...) and of an ethnic word before them:
+  `place:guangxi`, `place:nandan`, `place:xiamu`.
+- `organization:<name, case-folded>`: mapped through `data/orgs.txt` aliases ("Sina Weibo" ->
+  "Weibo"), a leading "the" and punctuation dropped, trailing legal or generic words (Co., Inc.,
+  Ltd, Group, Holdings, Airline(s), ...) dropped while a word remains: `organization:emirates`.
+- `other:<name, case-folded>` for plans and events.
+
+`Entity.name` is the longest form the document uses; mentions are every resolved occurrence.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from flows.extract import gazetteer as gz
 from flows.extract.model import Entity, Mention
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_CAP = (
+    rf"(?:(?:[{_UPPER}]\.){{2,}}"
+    rf"|[{_UPPER}][\w]*(?:['’](?!s\b)[A-Za-z]\w*|-[{_UPPER}0-9]\w*|&[{_UPPER}]\w*|\.(?:com|cn|net|org)\b)*)"
+)
+_CHUNK = re.compile(rf"(?<![\w'’])(?:{_CAP})(?: (?:{_CAP}))*")
+_DOMAIN = re.compile(r"(?<![\w.@/])[a-z][a-z0-9-]*\.(?:com|cn|net|org|io)\b(?![.\w])")
+_TOKEN = re.compile(r"\S+")
+_PINYIN_SYLLABLE = (
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|a|o|e|i|u|v|ü)"
+    r"|(?:ang|eng|ai|ei|ao|ou|an|en|er|a|o|e))"
+)
+_PINYIN_NAME = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}(?:-(?:{_PINYIN_SYLLABLE}){{1,2}})?")
+
+_CONNECT_HEAD = {"of", "of the", "for", "for the", "on"}
+_CONNECT_ALWAYS = {"&", "de", "du", "des", "del", "della", "da", "van", "von", "van der", "von der", "der", "bin", "al"}
+_POSSESSIVE_JOIN = {"People", "Children", "Women", "Men", "Workers", "Farmers", "Veterans", "Citizens", "Teachers",
+                    "Writers", "Artists", "Journalists", "Moody", "McDonald", "Macy", "Lloyd", "Domino", "Kellogg"}
+_TITLES = {"Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Sir", "Madam", "Professor"}
+_PERSON_HONORIFIC_SUFFIX = {"Jr", "Jr.", "Sr", "Sr."}
+_ABBREV_DOT = {"Co", "Inc", "Ltd", "Corp", "Bros", "Jr", "Sr"}
+_GENERIC_ORG_TAIL = {"co", "co.", "inc", "inc.", "ltd", "ltd.", "corp", "corp.", "corporation", "company", "group",
+                     "holdings", "holding", "limited", "plc", "llc", "airline", "airlines", "airways", "sa", "ag"}
+_EVENT_TAIL = {"Plan", "Initiative", "Show", "Expo", "Fair", "Festival", "Games", "Summit", "Olympics", "Cup",
+               "Congress", "Week", "Day", "Award", "Awards", "Prize", "Dynasty", "War", "Act", "Law", "Program",
+               "Programme", "Strategy", "Project", "Index"}
+_LOWER_DESIGNATORS = ("village", "city", "county", "province", "township", "town", "district", "prefecture",
+                      "region", "municipality")
+_AFTER_LOWER_DESIGNATOR = re.compile(
+    r"(?:[\s]*[,.;:)!?\"”—–-]|\s+(?:in|of|on|at|and|or|is|was|has|have|had|to|with|where|which|that|for|from|as|by"
+    r"|near|under|were|are|will|said|saw|sits|lies)\b|['’]s\b|\s*$)"
+)
+_ETHNIC_USE = re.compile(
+    r"\s+(?:ethnic|culture|cultures|costume|costumes|minority|minorities|people|language|cuisine|style|dress|"
+    r"tradition|traditions|heritage|villagers|embroidery|song|songs|dance|dances|festival|new year|community)\b"
+)
+_SPEECH = (r"said|says|say|told|tells|added|adds|noted|notes|stressed|explained|stated|asked|wrote|writes|argued|"
+           r"warned|insisted|remarked|recalled|commented|pointed out|believes|believed|thinks|announced|acknowledged|"
+           r"admitted|emphasized|emphasised|observed|suggested|predicted|continued|replied|urged|agreed|confirmed")
+_SPEECH_AFTER = re.compile(rf"^,?\s+(?:(?:also|then|later|further|once|had|has|have|recently)\s+)*(?:{_SPEECH})\b")
+_SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH}|according to)\s+$")
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Professor)\.?\s+$")
+_AGE_BEFORE = re.compile(r"\b(\d{1,3})-year-old\s+(?:[a-z][\w-]*\s+){0,2}$")
+_AGE_AFTER = re.compile(r"^(?:,\s*(?:aged\s+)?(\d{1,3})\s*(?:,|\.|$)|\s*\((\d{1,3})\)|,?\s+aged\s+(\d{1,3})\b)")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”‘(\[—–\n]|--")
+_ALL_CAPS_RUN = re.compile(rf"(?<![\w])[{_UPPER}][{_UPPER}'’&.-]+(?:\s+[{_UPPER}][{_UPPER}'’&.-]*)+(?![\w])")
+_ROLE_OF_BEFORE = re.compile(
+    r"\b(?:Head|Director|Chief|Manager|Minister|Secretary|Officer|Chairman|President|Dean|Professor|Analyst|VP|Vice"
+    r"|Editor|Leader|Lead|Strategist|Economist)\s+(?:of|for)\s+(?:the\s+)?$"
+)
+_ROLE_OF_AFTER = re.compile(r"\s+at\s|,\s|\s+with\s")
+_MODEL_BEFORE = re.compile(r"\b\d[\w-]*\s$")
+_HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "NOT", "IS", "ARE", "WITH", "AT", "BY"}
+
+
+@cache
+def _role_regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
+    """Role patterns built from the role word list (after a name, before a name, title-case words)."""
+    roles = "|".join(re.escape(r) for r in gz.role_words())
+    titled = frozenset(w.title() for r in gz.role_words() for w in r.split() if w not in {"of", "general"})
+    titled = titled | {"CEO", "CFO", "CTO", "COO", "Vice", "Deputy", "Chief", "Senior", "Executive", "General",
+                       "Managing", "Assistant", "Associate", "Acting", "Former"}
+    # ", a professor at", ", 45, a farmer in", ", the chief economist of"
+    after_lower = re.compile(
+        rf"^,\s*(?:(?:aged\s+)?(\d{{1,3}}),\s*)?(?:(?:a|an|the|who\s+is\s+(?:a|an|the)|who\s+was\s+(?:a|an|the))\s+)"
+        rf"((?:[a-z][\w-]*\s+){{0,4}}?(?:{roles})(?:\s+of\s+[a-z][a-z ]*?)?)\b"
+        rf"(?:\s+(?:at|of|with|from|for|in)\s+(?:the\s+)?)?",
+        re.IGNORECASE,
+    )
+    # ", Director, IIFL Securities" / ", Head of Fundamental Research at Kotak Securities"
+    after_title = re.compile(
+        r"^,\s*(?:(\d{1,3}),\s*)?((?:(?:[A-Z][\w-]*|of|and|the|&)\s+){0,6}[A-Z][\w-]*)"
+        r"(?:\s+(?:at|with|from)\s+(?:the\s+)?|,\s+(?:the\s+)?)"
+    )
+    # "Emirates President", "Hungarian-American investor", "chief executive officer"
+    before = re.compile(rf"((?:{roles}))\s+$", re.IGNORECASE)
+    return after_lower, after_title, before, titled
+
+
+@dataclass
+class _Piece:
+    """One candidate name occurrence."""
+
+    start: int
+    end: int
+    text: str
+    initial: bool  # first word opens a sentence, so its capital says nothing
+    person_cue: bool = False
+    kind: str | None = None  # decided type, or None while unknown
+    key: str | None = None
+    role: str | None = None
+    role_org_text: str | None = None
+
+
+@dataclass
+class _Doc:
+    body: str
+    pieces: list[_Piece] = field(default_factory=list)
+    mid_words: set[str] = field(default_factory=set)
+
+
+def _sentence_initial(body: str, start: int) -> bool:
+    """Whether the text before `start` ends a sentence (or is empty)."""
+    i = start - 1
+    while i >= 0 and body[i] in " \t":
+        i -= 1
+    if i < 0:
+        return True
+    ch = body[i]
+    if ch in "\n.!?:;\"“”‘(—–|":
+        return True
+    return ch == "-" and i > 0 and body[i - 1] == "-"
+
+
+def _headline_spans(body: str) -> list[tuple[int, int]]:
+    """Runs of capitals that are headlines ("RETURN TO ROOTS"), not names."""
+    spans = []
+    for m in _ALL_CAPS_RUN.finditer(body):
+        words = m.group().split()
+        if len(words) >= 3 or any(w in _HEADLINE_FUNCTION for w in words):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def _raw_chunks(body: str) -> list[tuple[int, int]]:
+    """Capitalized runs, joined across name-internal connectors and possessives."""
+    spans = [(m.start(), m.end()) for m in _CHUNK.finditer(body)]
+    spans += [(m.start(), m.end()) for m in _DOMAIN.finditer(body)]
+    spans.sort()
+    heads = gz.org_heads()
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        # Abbreviation dots belong to the name: "Boeing Co."
+        if e < len(body) and body[e] == "." and body[s:e].rsplit(" ", 1)[-1] in _ABBREV_DOT:
+            e += 1
+        if out:
+            ps, pe = out[-1]
+            gap = body[pe:s]
+            prev_text = body[ps:pe]
+            last_word = prev_text.rsplit(" ", 1)[-1]
+            g = gap.strip()
+            join = False
+            if gap.startswith(" ") and gap.endswith(" ") and g:
+                if g in _CONNECT_ALWAYS:
+                    join = True
+                elif g in _CONNECT_HEAD and (last_word in heads or " of " in prev_text):
+                    join = g != "on" or last_word in {"Committee", "Commission", "Council", "Conference"}
+                elif g == "and" and " of " in prev_text and prev_text.split(" ", 1)[0] in heads:
+                    nxt = body[s:e]
+                    join = nxt not in gz.place_names() and nxt not in gz.known_orgs() and not nxt.isupper()
+            elif gap in ("'s ", "’s ") and (last_word in _POSSESSIVE_JOIN or prev_text + "'s" in gz.known_orgs()):
+                join = True
+            if join:
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
+
+
+def _is_acronym(tok: str) -> bool:
+    letters = tok.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 7 and letters.isalpha() and letters.isupper()
+
+
+def _title_case_caps(tok: str) -> str:
+    """ "BEIJING" -> "Beijing"; other tokens unchanged."""
+    return tok.capitalize() if len(tok) > 3 and tok.isupper() and tok.isalpha() else tok
+
+
+def _split_pieces(doc: _Doc, s: int, e: int) -> None:
+    """Turn one capitalized run into name pieces: drop function words, demonyms, dates; split at role titles."""
+    body = doc.body
+    _, _, _, titled_roles = _role_regexes()
+    nonent = gz.non_entities()
+    dem = gz.demonyms()
+    toks = [(s + m.start(), s + m.end(), m.group()) for m in _TOKEN.finditer(body[s:e])]
+    initial = _sentence_initial(body, s)
+    whole = body[s:e]
+    if " " in whole and (whole in gz.place_names() or whole in gz.known_orgs()):
+        doc.pieces.append(_Piece(s, e, whole, initial))
+        return
+    # "Guangxi Zhuang Autonomous Region", "Chinese Academy of Sciences": a demonym inside a name stays.
+    keep_demonyms = " " in whole and (
+        _designated(whole) or whole.rsplit(" ", 1)[-1] in gz.org_suffixes() or " of " in whole
+    )
+    person_cue = False
+    role_words: list[str] = []
+    current: list[tuple[int, int, str]] = []
+    pending_org: str | None = None
+
+    def flush() -> None:
+        nonlocal current, person_cue, role_words, initial, pending_org
+        if current:
+            ps, pe = current[0][0], current[-1][1]
+            piece = _Piece(ps, pe, body[ps:pe], initial and ps == s, person_cue=person_cue)
+            if role_words:
+                piece.role = " ".join(role_words).lower()
+                piece.person_cue = True
+                piece.role_org_text = pending_org
+            doc.pieces.append(piece)
+            pending_org = piece.text
+        current = []
+        person_cue = False
+        role_words = []
+
+    for i, (ts, te, tok) in enumerate(toks):
+        more_after = i + 1 < len(toks)
+        if tok in _TITLES and more_after:
+            flush()
+            person_cue = True
+            continue
+        if tok in titled_roles and more_after and (current or role_words or i == 0) and toks[i + 1][2] not in nonent:
+            is_name_part = bool(current) and " ".join(t for _, _, t in current) + " " + tok in gz.known_orgs()
+            if not is_name_part and not (current and tok in gz.org_suffixes()):
+                if current:
+                    flush()
+                role_words.append(tok)
+                continue
+        if not current and (tok in nonent or tok.rstrip(".") in nonent) and not (
+            tok in gz.chinese_surnames() and more_after
+        ):
+            pending_org = None
+            continue
+        if tok in nonent and current and not _is_acronym(tok):
+            flush()
+            pending_org = None
+            continue
+        parts = tok.split("-")
+        compound = len(parts) > 1 and all(p in dem or p in gz.place_names() for p in parts)
+        if (tok in dem and not keep_demonyms) or compound:
+            flush()
+            if len(parts) > 1 and any(p in gz.place_names() for p in parts):
+                off = ts
+                for p in parts:
+                    if p in gz.place_names():
+                        doc.pieces.append(_Piece(off, off + len(p), p, False))
+                    off += len(p) + 1
+            pending_org = None
+            continue
+        current.append((ts, te, tok))
+    flush()
+
+
+def _collect_pieces(body: str) -> _Doc:
+    """Every candidate piece of the body, with the mid-sentence first words seen."""
+    doc = _Doc(body)
+    headlines = _headline_spans(body)
+    hi = 0
+    for s, e in _raw_chunks(body):
+        while hi < len(headlines) and headlines[hi][1] <= s:
+            hi += 1
+        if hi < len(headlines) and headlines[hi][0] <= s < headlines[hi][1]:
+            continue
+        _split_pieces(doc, s, e)
+    for p in doc.pieces:
+        if not p.initial:
+            doc.mid_words.add(p.text.split(" ", 1)[0])
+    return doc
+
+
+def _strip_designator(name: str) -> str:
+    """Core of a place name: designators and the ethnic word before them removed."""
+    core = name
+    changed = True
+    while changed:
+        changed = False
+        for d in gz.place_designators():
+            for form in (" " + d, " " + d.lower()):
+                if core.endswith(form) and len(core) > len(form):
+                    core = core[: -len(form)]
+                    changed = True
+        words = core.split()
+        if changed and len(words) > 1 and words[-1] in gz.demonyms():
+            core = " ".join(words[:-1])
+    return core
+
+
+def _designated(name: str) -> bool:
+    return _strip_designator(name) != name
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def place_key(name: str) -> str:
+    """Cross-document key of a place name."""
+    aliases = gz.place_aliases()
+    name = aliases.get(name, name)
+    core = _strip_designator(name)
+    core = aliases.get(core, core)
+    return "place:" + _norm(core)
+
+
+def org_key(name: str) -> str:
+    """Cross-document key of an organization name."""
+    known = gz.known_orgs()
+    name = known.get(name, name)
+    text = _norm(name)
+    text = re.sub(r"^the\s+", "", text)
+    text = re.sub(r"[^\w&\s]", "", text.replace("-", " "))
+    words = text.split()
+    while len(words) > 1 and words[-1] in _GENERIC_ORG_TAIL:
+        words.pop()
+    if not words:
+        return "organization:" + _norm(name)
+    key_name = " ".join(words)
+    # "Emirates Airline" and "Emirates" should meet even when only one is listed.
+    for cand in (key_name,):
+        title = cand.title()
+        if title in known and known[title] != name:
+            return org_key(known[title])
+    return "organization:" + key_name
+
+
+def person_key(name: str) -> str:
+    """Cross-document key of a person's full name."""
+    return "person:" + _norm(name)
+
+
+def _chinese_name(text: str) -> bool:
+    words = text.split(" ")
+    return (
+        len(words) == 2
+        and words[0] in gz.chinese_surnames()
+        and words[1][:1].isupper()
+        and _PINYIN_NAME.fullmatch(words[1].lower()) is not None
+    )
+
+
+def _person_shape(text: str) -> bool:
+    """Two to four title-case alphabetic words, none an organization word."""
+    words = text.split(" ")
+    if not 2 <= len(words) <= 4:
+        return False
+    sfx = gz.org_suffixes()
+    return all(
+        (w[:1].isupper() and w.replace("-", "").replace("'", "").replace(".", "").isalpha() and not w.isupper()
+         and w not in sfx) or w in _CONNECT_ALWAYS
+        for w in words
+    )
+
+
+def _context_person_cue(body: str, p: _Piece) -> bool:
+    """Words around the piece that mark a person: said X, X said, X, 45, X, a professor, Mr. X."""
+    after = body[p.end : p.end + 80]
+    before = body[max(0, p.start - 40) : p.start]
+    after_lower, after_title, role_before, _ = _role_regexes()
+    if _SPEECH_AFTER.match(after) or _AGE_AFTER.match(after) or after_lower.match(after):
+        return True
+    if _SPEECH_BEFORE.search(before) or _TITLE_BEFORE.search(before) or _AGE_BEFORE.search(before):
+        return True
+    m = role_before.search(before)
+    if m and not before[: m.start()].rstrip().endswith((" the", " a", " an")):
+        return True
+    m = after_title.match(after)
+    return bool(m and any(w.lower() in _title_role_set() for w in m.group(2).split()))
+
+
+@cache
+def _title_role_set() -> frozenset[str]:
+    return frozenset(w for r in gz.role_words() for w in r.split() if w not in {"of", "general"})
+
+
+def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
+    """Entity type of one piece from its own words and close context; None when it is not a name."""
+    words = text.split(" ")
+    n = len(words)
+    first, last = words[0], words[-1]
+    places = gz.place_names()
+    known = gz.known_orgs()
+    if any(ch.isdigit() for ch in text) and text not in known:
+        return None
+    if text in known:
+        return "organization"
+    if _title_case_caps(text) in places or text in places:
+        return "place"
+    if n >= 2 and _designated(text):
+        return "place"
+    if n >= 2 and last in gz.org_suffixes():
+        return "organization"
+    if n >= 3 and any(w in gz.org_heads() and words[i + 1] in ("of", "for") for i, w in enumerate(words[:-1])):
+        if first in {"Republic", "Kingdom", "State", "Commonwealth", "Province", "City"}:
+            return "place"
+        return "organization"
+    if n >= 2 and last in _EVENT_TAIL:
+        return None  # plans, events and laws are not required entities; better silent than mistyped
+    if _chinese_name(text):
+        return "person"
+    if _person_shape(text) and (first in gz.given_names() or p.person_cue or _context_person_cue(doc.body, p)):
+        return "person"
+    if n >= 2 and first == "Air":
+        return "organization"
+    if n == 1:
+        if text.isupper() and not _is_acronym(text):
+            return None
+        if _is_acronym(text):
+            return "organization"
+        if p.person_cue or _context_person_cue(doc.body, p):
+            return "person?"  # a surname on its own; resolved against full names later
+        if p.initial and text not in doc.mid_words:
+            return None
+        return "single"
+    if p.initial and first not in doc.mid_words and first not in gz.given_names():
+        return "shorten"
+    return "organization"
+
+
+@dataclass
+class _Group:
+    """Occurrences of one entity while resolving."""
+
+    kind: str
+    key: str
+    names: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    age: int | None = None
+    role: str | None = None
+    affiliation_text: str | None = None
+
+
+def _extend_lower_designator(body: str, p: _Piece) -> None:
+    """ "Henan" + " province" -> "Henan province" when the designator ends the phrase."""
+    rest = body[p.end : p.end + 30]
+    for d in _LOWER_DESIGNATORS:
+        if rest.startswith(" " + d) and _AFTER_LOWER_DESIGNATOR.match(rest, len(d) + 1):
+            p.end += len(d) + 1
+            p.text = body[p.start : p.end]
+            return
+
+
+def _role_text(body: str, p: _Piece) -> bool:
+    """Whether the piece is the field of a title ("Head of Fundamental Research at ...")."""
+    before = body[max(0, p.start - 40) : p.start]
+    if not _ROLE_OF_BEFORE.search(before):
+        return False
+    return bool(_ROLE_OF_AFTER.match(body, p.end)) and p.text not in gz.known_orgs()
+
+
+def _product_model(body: str, p: _Piece) -> bool:
+    """ "737 Max": a word after a model number is part of a product name."""
+    return bool(_MODEL_BEFORE.search(body, max(0, p.start - 12), p.start)) and p.text not in gz.known_orgs()
+
+
+def _decide(doc: _Doc) -> list[_Piece]:
+    """Type every piece; drop sentence-initial words; return the pieces that are names."""
+    body = doc.body
+    kept: list[_Piece] = []
+    cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
+    for p in doc.pieces:
+        if _role_text(body, p) or _product_model(body, p):
+            continue
+        ck = (p.text, p.initial, p.person_cue)
+        kind = cache_by_text.get(ck) if not p.person_cue else None
+        if kind is None:
+            kind = _classify(p.text, doc, p)
+            if kind == "shorten":
+                # "Embracing China" at a sentence start: the first word was capitalized by position only.
+                cut = p.text.index(" ") + 1
+                p.start += cut
+                p.text = p.text[cut:]
+                p.initial = False
+                kind = _classify(p.text, doc, p)
+                if kind == "shorten":
+                    kind = "organization"
+            if not p.person_cue and p.text == ck[0]:
+                cache_by_text[ck] = kind
+        if kind is None:
+            continue
+        p.kind = kind
+        if kind in ("place", "single"):
+            _extend_lower_designator(body, p)
+            if p.text != ck[0]:
+                p.kind = "place"
+        kept.append(p)
+    return kept
+
+
+def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
+    """Group pieces into entities: full names first, then short forms, acronyms and surnames."""
+    body = doc.body
+    groups: dict[str, _Group] = {}
+    order: list[str] = []
+
+    def add(p: _Piece, kind: str, key: str) -> _Group:
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _Group(kind, key)
+            order.append(key)
+        g.names.append(p.text)
+        g.spans.append((p.start, p.end))
+        p.key = key
+        return g
+
+    # Acronyms defined in parentheses right after a full name: "China Development Bank (CDB)".
+    acronyms: dict[str, _Piece] = {}
+    for i, p in enumerate(pieces):
+        if p.kind in ("organization", "place", "other") and " " in p.text and i + 1 < len(pieces):
+            nxt = pieces[i + 1]
+            if _is_acronym(nxt.text) and re.fullmatch(r"\s*\(\s*", body[p.end : nxt.start]):
+                acronyms.setdefault(nxt.text, p)
+
+    persons_full: list[_Piece] = []
+    for p in pieces:
+        if p.kind == "person" and " " in p.text:
+            persons_full.append(p)
+    short_to_person: dict[str, list[_Piece]] = {}
+    for p in persons_full:
+        words = p.text.split(" ")
+        short = words[0] if _chinese_name(p.text) else words[-1]
+        short_to_person.setdefault(short, []).append(p)
+        if words[-1] in _PERSON_HONORIFIC_SUFFIX and len(words) > 2:
+            short_to_person.setdefault(words[-2], []).append(p)
+
+    place_cores: dict[str, str] = {}
+    multi_orgs: dict[str, list[str]] = {}
+    for p in pieces:
+        if p.kind == "place" and " " in p.text:
+            core = _strip_designator(p.text)
+            if core != p.text:
+                place_cores.setdefault(core, p.text)
+        if p.kind == "organization" and " " in p.text:
+            words = p.text.split(" ")
+            if all(w.lower() in _GENERIC_ORG_TAIL for w in words[1:]):
+                multi_orgs.setdefault(words[0], []).append(p.text)
+            multi_orgs.setdefault(p.text.split(" ", 1)[0], [])
+
+    for p in pieces:
+        kind = p.kind
+        text = p.text
+        if kind == "person":
+            if " " in text:
+                add(p, "person", person_key(text))
+                continue
+            kind = "person?"
+        if kind in ("person?", "single", "organization") and " " not in text:
+            cands = [c for c in short_to_person.get(text, []) if c.start < p.start] or short_to_person.get(text, [])
+            if cands:
+                if _ETHNIC_USE.match(body, p.end) and not _SPEECH_AFTER.match(body[p.end : p.end + 40]):
+                    continue
+                add(p, "person", person_key(cands[-1].text))
+                continue
+        if kind in ("single", "organization", "person?") and text in place_cores:
+            add(p, "place", place_key(place_cores[text]))
+            continue
+        if kind in ("single", "organization") and text in acronyms:
+            full = acronyms[text]
+            add(p, full.kind or "organization", _key_for(full.kind or "organization", full.text))
+            continue
+        if kind == "person?":
+            if _ETHNIC_USE.match(body, p.end):
+                continue
+            add(p, "person", person_key(text))
+            continue
+        if kind == "single":
+            if _ETHNIC_USE.match(body, p.end):
+                continue
+            fulls = multi_orgs.get(text)
+            if fulls and len(set(fulls)) == 1:
+                add(p, "organization", org_key(fulls[0]))
+                continue
+            add(p, "organization", org_key(text))
+            continue
+        add(p, kind, _key_for(kind, text))
+    return [groups[k] for k in order]
+
+
+def _key_for(kind: str, text: str) -> str:
+    if kind == "place":
+        return place_key(text)
+    if kind == "organization":
+        return org_key(text)
+    if kind == "person":
+        return person_key(text)
+    return "other:" + _norm(text)
+
+
+def _canonical(names: list[str]) -> str:
+    """The fullest form: most words, then longest, then first used."""
+    best = names[0]
+    for n in names[1:]:
+        if (len(n.split()), len(n)) > (len(best.split()), len(best)):
+            best = n
+    return _title_case_caps(best) if best.isupper() and " " not in best else best
+
+
+def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
+    """Age, role and organization of each person, from appositions and titles around their mentions."""
+    body = doc.body
+    after_lower, after_title, role_before, _ = _role_regexes()
+    by_key = {g.key: g for g in groups}
+    org_at: dict[int, _Piece] = {p.start: p for p in pieces if p.key and by_key[p.key].kind == "organization"}
+    person_pieces = [p for p in pieces if p.key and by_key[p.key].kind == "person"]
+
+    def org_starting(pos: int) -> str | None:
+        m = re.compile(r"\s*(?:the\s+)?").match(body, pos)
+        q = org_at.get(m.end() if m else pos)
+        return q.key if q else None
+
+    for p in person_pieces:
+        g = by_key[p.key]
+        after = body[p.end : p.end + 160]
+        before = body[max(0, p.start - 80) : p.start]
+        if g.age is None:
+            m = _AGE_AFTER.match(after) or _AGE_BEFORE.search(before)
+            if m:
+                g.age = int(next(x for x in m.groups() if x))
+        if p.role and g.role is None:
+            g.role = p.role
+            if p.role_org_text:
+                prev = [q for q in pieces if q.end <= p.start and q.text == p.role_org_text and q.key]
+                if prev and by_key[prev[-1].key].kind == "organization":
+                    g.affiliation_text = prev[-1].key
+        if g.role is None:
+            m = after_lower.match(after)
+            if m:
+                if m.group(1) and g.age is None:
+                    g.age = int(m.group(1))
+                g.role = re.sub(r"\s+", " ", m.group(2)).lower()
+                g.affiliation_text = g.affiliation_text or org_starting(p.end + m.end())
+                continue
+            m = after_title.match(after)
+            if m and any(w.lower() in _title_role_set() for w in m.group(2).split()):
+                g.role = m.group(2).lower()
+                if m.group(1) and g.age is None:
+                    g.age = int(m.group(1))
+                g.affiliation_text = g.affiliation_text or org_starting(p.end + m.end())
+                continue
+            m = role_before.search(before)
+            if m and " " in p.text:
+                g.role = m.group(1).lower()
+                head = before[: m.start()]
+                om = re.search(r"(\S+(?: \S+){0,4}?)(?:['’]s)?\s+(?:[\w-]+\s+)?$", head)
+                if om:
+                    for q in reversed(pieces):
+                        if q.end <= p.start - len(before) + len(head) + 1 and q.key:
+                            if by_key[q.key].kind == "organization" and head.rstrip().endswith(
+                                (q.text, q.text + "'s", q.text + "’s")
+                            ):
+                                g.affiliation_text = q.key
+                            break
+    # "the 33-year-old returned": the age belongs to the person last named.
+    for m in re.finditer(r"\b[Tt]he (\d{1,3})-year-old\b(?!\s+[A-Z])", body):
+        prev = [p for p in person_pieces if p.end <= m.start()]
+        if prev:
+            g = by_key[prev[-1].key]
+            if g.age is None:
+                g.age = int(m.group(1))
 
 
 def extract_entities(body: str) -> tuple[list[Entity], list[Mention]]:
     """Entities resolved within the document, and every mention of each."""
-    return [], []
+    if not body or not isinstance(body, str):
+        return [], []
+    doc = _collect_pieces(body)
+    pieces = _decide(doc)
+    groups = _resolve(doc, pieces)
+    _attributes(doc, pieces, groups)
+    keys = {g.key for g in groups}
+    entities: list[Entity] = []
+    mentions: list[Mention] = []
+    seen_spans: set[tuple[int, int]] = set()
+    for g in groups:
+        aff = g.affiliation_text if g.affiliation_text in keys else None
+        entities.append(Entity(key=g.key, entity_type=g.kind, name=_canonical(g.names), age=g.age,
+                               role=g.role if g.kind == "person" else None,
+                               affiliation=aff if g.kind == "person" else None))
+        for s, e in g.spans:
+            if (s, e) not in seen_spans:
+                seen_spans.add((s, e))
+                mentions.append(Mention(g.key, s, e))
+    mentions.sort(key=lambda m: (m.char_start, m.char_end))
+    return entities, mentions

@@ -1,10 +1,259 @@
-"""Direct quotations and their speakers."""
+"""Direct quotations and their speakers.
+
+A quotation is the text inside one pair of double quotation marks (straight or curly). A quote
+left open at the end of a paragraph (the next paragraph reopens it) ends at the paragraph end; so
+does one left open before the next opening mark when paragraphs were collapsed into one line.
+
+Speaker, first rule that applies:
+1. attribution after the closing mark in the same clause: `," Liu said.`, `," said Yang Zeng, a ...`,
+   `," said a report from Kotak ...`, `," she said.` (a pronoun is the last person named before);
+2. attribution before the opening mark: `X said, "`, `X told reporters: "`, `According to X, "`;
+3. continuation: a quote run on from the previous paragraph, or the speaker of the previous quote
+   in the paragraph, or of the next quote when this one runs on into it;
+4. a person named in the paragraph's text before the quote (`Yu noted that ... . "..."`);
+5. the previous paragraph's speaker, when this paragraph is nothing but the quote.
+
+Short phrases in quotation marks without attribution (scare quotes, names, hashtags) are dropped.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from flows.extract.model import Entity, Mention, Quote
+
+_SPEECH = (r"said|says|say|told|tells|tell|added|adds|noted|notes|stressed|stresses|explained|explains|stated|"
+           r"states|asked|asks|wrote|writes|argued|argues|warned|warns|insisted|insists|remarked|recalled|recalls|"
+           r"commented|pointed out|points out|believes|believed|thinks|thought|announced|acknowledged|admitted|"
+           r"emphasized|emphasised|emphasizes|observed|observes|suggested|suggests|predicted|predicts|continued|"
+           r"continues|replied|urged|urges|agreed|agrees|confirmed|confirms|declared|declares|shared|shares|"
+           r"put it|puts it|concluded|joked|laughed|sighed|exclaimed|cautioned|cautions|reckons|reckoned|"
+           r"estimated|estimates|according to|told reporters|told Xinhua")
+_SPEECH_RE = re.compile(rf"\b(?:{_SPEECH})\b", re.IGNORECASE)
+_PRONOUN_RE = re.compile(r"\b(?:he|she|they|I|we)\b", re.IGNORECASE)
+_NOMINAL_ORG_RE = re.compile(
+    r"\bthe\s+(?:company|firm|bank|brokerage|ministry|report|group|agency|airline|carrier|lender|statement|"
+    r"government|bureau|department|commission|institute|organization|organisation|university|association|"
+    r"research firm|think tank|insurer|fund|platform|retailer|automaker|manufacturer|exchange|regulator|court)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr|\bMs|\bDr|\bSt)(?<!\bMrs)(?<!\bProf)[.!?](?=\s|$)|\n|[\"“”]")
+_BEFORE_ATTR = re.compile(r"[,:]\s*$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+_WORD = re.compile(r"[\w']+")
+_TERMINAL = re.compile(r"[.!?,;…:]['’\"”)]*\s*$")
+_MIN_UNATTRIBUTED_WORDS = 5
+_TAIL = 160
+_HEAD = 220
+
+
+@dataclass
+class _Span:
+    """A stretch inside quotation marks."""
+
+    start: int
+    end: int
+    closed: bool  # False when the paragraph (or the next opening mark) ended it
+    para: int
+    speaker: str | None = None
+    attributed: bool = False
+
+
+def _is_opening(body: str, i: int) -> bool | None:
+    """For a straight double quote: True opening, False closing, None when the context cannot tell."""
+    before = body[i - 1] if i > 0 else " "
+    after = body[i + 1] if i + 1 < len(body) else " "
+    open_like = before.isspace() or before in "([{—–-/:;" or i == 0
+    close_like = after.isspace() or after in ".,;:!?)]}—–-" or i + 1 == len(body)
+    if open_like and not close_like:
+        return True
+    if close_like and not open_like:
+        return False
+    return None
+
+
+def _quote_spans(body: str) -> list[_Span]:
+    """Stretches inside pairs of double quotation marks, paragraph by paragraph."""
+    spans: list[_Span] = []
+    para = 0
+    open_at: int | None = None
+
+    def emit(s: int, e: int, closed: bool) -> None:
+        while s < e and body[s].isspace():
+            s += 1
+        while e > s and body[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append(_Span(s, e, closed, para))
+
+    for m in re.finditer(r"[\"“”\n]", body):
+        i, ch = m.start(), m.group()
+        if ch == "\n":
+            if open_at is not None:
+                emit(open_at + 1, i, False)
+                open_at = None
+            if body[i + 1 : i + 2] != "\n" or True:
+                para += 1
+            continue
+        opening = True if ch == "“" else False if ch == "”" else _is_opening(body, i)
+        if opening is None:
+            opening = open_at is None
+        if opening:
+            if open_at is not None:
+                emit(open_at + 1, i, False)
+            open_at = i
+        elif open_at is not None:
+            emit(open_at + 1, i, True)
+            open_at = None
+    if open_at is not None:
+        emit(open_at + 1, len(body), False)
+    return spans
+
+
+def _clause_after(body: str, pos: int) -> tuple[int, int]:
+    """From just after a closing mark to the end of its clause."""
+    end = min(len(body), pos + _TAIL)
+    m = _CLAUSE_END.search(body, pos, end)
+    return pos, (m.start() if m else end)
+
+
+def _clause_before(body: str, pos: int, floor: int) -> tuple[int, int]:
+    """From the start of the sentence holding an opening mark to the mark."""
+    start = max(floor, pos - _HEAD)
+    cut = start
+    for m in _CLAUSE_END.finditer(body, start, pos):
+        cut = m.end()
+    return cut, pos
 
 
 def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -> list[Quote]:
     """Every direct quotation in the body, attributed to an entity where the text says who."""
-    return []
+    if not body or not isinstance(body, str):
+        return []
+    spans = _quote_spans(body)
+    if not spans:
+        return []
+    kind = {e.key: e.entity_type for e in entities}
+    inside = [(s.start, s.end) for s in spans]
+    outside = [mn for mn in mentions if not any(a - 1 <= mn.char_start < b + 1 for a, b in inside)]
+    speakers = [mn for mn in outside if kind.get(mn.entity_key) in ("person", "organization")]
+
+    def first_speaker(a: int, b: int) -> str | None:
+        hits = [mn for mn in speakers if a <= mn.char_start < b]
+        people = [mn for mn in hits if kind.get(mn.entity_key) == "person"]
+        best = people[0] if people else (hits[0] if hits else None)
+        return best.entity_key if best else None
+
+    def last_of(kinds: tuple[str, ...], before: int) -> str | None:
+        for mn in reversed(speakers):
+            if mn.char_start < before and kind.get(mn.entity_key) in kinds:
+                return mn.entity_key
+        return None
+
+    def attribute(a: int, b: int, quote_start: int) -> str | None:
+        """Speaker named in the clause [a, b) that holds a speech verb, else None."""
+        clause = body[a:b]
+        verb = _SPEECH_RE.search(clause)
+        if not verb:
+            return None
+        who = first_speaker(a, b)
+        if who:
+            return who
+        if _NOMINAL_ORG_RE.search(clause):
+            return last_of(("organization",), quote_start)
+        if _PRONOUN_RE.search(clause):
+            return last_of(("person",), quote_start) or last_of(("organization",), quote_start)
+        return None
+
+    prev_end = 0
+    for i, sp in enumerate(spans):
+        nxt_start = spans[i + 1].start - 1 if i + 1 < len(spans) else len(body)
+        if sp.closed:
+            a, b = _clause_after(body, sp.end + 1)
+            b = min(b, nxt_start)
+            who = attribute(a, b, sp.start)
+            if who:
+                sp.speaker, sp.attributed = who, True
+        if sp.speaker is None:
+            a, b = _clause_before(body, sp.start - 1, prev_end)
+            head = body[a:b]
+            if _BEFORE_ATTR.search(head) or head.rstrip().endswith(("told", "said", "says")):
+                who = attribute(a, b, sp.start)
+                if who is None and head.rstrip().endswith(":"):
+                    who = first_speaker(a, b)
+                if who:
+                    sp.speaker, sp.attributed = who, True
+        prev_end = sp.end + 1
+
+    _continue_speakers(body, spans, speakers, kind)
+    keep = [sp for sp in spans if _is_quotation(body, sp)]
+    return [Quote(sp.start, sp.end, sp.speaker) for sp in keep]
+
+
+def _paragraph_start(body: str, pos: int) -> int:
+    return body.rfind("\n", 0, pos) + 1
+
+
+def _continue_speakers(body: str, spans: list[_Span], speakers: list[Mention], kind: dict[str, str]) -> None:
+    """Carry speakers across run-on quotes, paragraphs and preceding sentences."""
+    # A quote left open runs on into the next one: they share a speaker, whichever side names it.
+    for _ in range(2):
+        for i in range(len(spans) - 1):
+            cur, nxt = spans[i], spans[i + 1]
+            if not cur.closed:
+                if cur.speaker is None and nxt.speaker is not None:
+                    cur.speaker = nxt.speaker
+                elif nxt.speaker is None and cur.speaker is not None:
+                    nxt.speaker = cur.speaker
+    for i, sp in enumerate(spans):
+        if sp.speaker is not None:
+            continue
+        prev = spans[i - 1] if i else None
+        if prev is not None and prev.para == sp.para and prev.speaker is not None:
+            sp.speaker = prev.speaker
+            continue
+        pstart = _paragraph_start(body, sp.start)
+        lead = body[pstart : sp.start - 1]
+        if lead.strip():
+            # "Yu noted that ... ." followed by the quote: the person the paragraph is about.
+            sentences = _SENTENCE_SPLIT.split(lead)
+            for sentence in reversed(sentences):
+                off = pstart + lead.rfind(sentence)
+                hits = [mn for mn in speakers if off <= mn.char_start < off + len(sentence)]
+                people = [mn for mn in hits if kind.get(mn.entity_key) == "person"]
+                if people:
+                    sp.speaker = people[0].entity_key
+                    break
+                if hits and _SPEECH_RE.search(sentence):
+                    sp.speaker = hits[0].entity_key
+                    break
+            continue
+        if prev is not None and prev.speaker is not None and prev.para == sp.para - 1:
+            # A paragraph that is nothing but a quote continues the speaker before it.
+            tail = body[sp.end + 1 : body.find("\n", sp.end) if "\n" in body[sp.end :] else len(body)]
+            if not tail.strip(" \"”"):
+                sp.speaker = prev.speaker
+
+
+def _is_quotation(body: str, sp: _Span) -> bool:
+    """Speech, not a scare quote, a title or a hashtag."""
+    text = body[sp.start : sp.end]
+    words = _WORD.findall(text)
+    if not words:
+        return False
+    if sp.attributed:
+        return len(words) >= 2 or bool(_TERMINAL.search(text))
+    if len(words) < _MIN_UNATTRIBUTED_WORDS:
+        return False
+    caps = sum(1 for w in words if w[:1].isupper())
+    if caps == len(words):
+        return False  # a title or a name
+    if not sp.closed:
+        return True
+    if _TERMINAL.search(text):
+        return True
+    # A full sentence standing on its own: opens with a capital right after a sentence break.
+    before = body[: sp.start - 1].rstrip()
+    starts_sentence = not before or before[-1] in ".!?:\n" or before.endswith(("\n", ":"))
+    return starts_sentence and text[:1].isupper() and len(words) >= 8
