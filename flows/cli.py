@@ -20,6 +20,8 @@ def quiet_prefect_environment() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
     os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.3")
+    # The ephemeral API migrates a new database on first use, which takes longer than the 20 s default here.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,8 +63,16 @@ def command_run(args: argparse.Namespace) -> int:
     if not source.is_dir():
         print(f"ruralpulse: source folder not found: {source}", file=sys.stderr)
         return 2
-    from flows.pipeline import ValidationFailed, ruralpulse_run
-    from flows.warehouse import RunAlreadyActive
+    from flows.pipeline import RunSummary, ruralpulse_run
+    from flows.warehouse import RunAlreadyActive, RunLock, WarehouseLayout
+
+    try:
+        # Fail fast, before a Prefect server is started, when the warehouse is busy; the flow checks again.
+        with RunLock(WarehouseLayout(Path(args.warehouse))):
+            pass
+    except RunAlreadyActive as exc:
+        print(f"ruralpulse: {exc}", file=sys.stderr)
+        return 3
 
     state = ruralpulse_run(
         source=str(source),
@@ -76,17 +86,12 @@ def command_run(args: argparse.Namespace) -> int:
         return_state=True,
     )
     result = state.result(raise_on_failure=False)
-    if isinstance(result, ValidationFailed):
-        print_summary(result.summary)
-        return 1
-    if isinstance(result, RunAlreadyActive):
-        print(f"ruralpulse: {result}", file=sys.stderr)
-        return 3
-    if isinstance(result, BaseException) or not state.is_completed():
-        print(f"ruralpulse: run failed, nothing published: {result}", file=sys.stderr)
-        return 1
-    print_summary(result)
-    return 0
+    if isinstance(result, RunSummary):
+        print_summary(result)
+    if state.is_completed() and isinstance(result, RunSummary) and result.published:
+        return 0
+    print(f"ruralpulse: not published: {state.message or result}", file=sys.stderr)
+    return 3 if "another ruralpulse run is active" in (state.message or "") else 1
 
 
 def main(argv: list[str] | None = None) -> int:

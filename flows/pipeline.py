@@ -16,6 +16,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 
 from flows.batches import BatchResult
 from flows.extract import EXTRACTOR_VERSION
@@ -23,6 +24,7 @@ from flows.sqlmodels import Model, load_models
 from flows.stages import IngestPlan, extract_batches_locally, ingest_source, run_changes
 from flows.validate import ValidationReport, validate_warehouse
 from flows.warehouse import (
+    RunAlreadyActive,
     RunLock,
     WarehouseLayout,
     append_run_log,
@@ -37,15 +39,6 @@ from flows.warehouse import (
 )
 
 FLOW_NAME = "ruralpulse"
-
-
-class ValidationFailed(RuntimeError):
-    """The built warehouse broke an expectation, so it was not published."""
-
-    def __init__(self, summary: RunSummary):
-        failed = "; ".join(summary.failed_expectations[:5])
-        super().__init__(f"data quality validation failed, nothing published: {failed}")
-        self.summary = summary
 
 
 @dataclass
@@ -201,14 +194,20 @@ def ruralpulse_run(
     batches: int,
     max_bytes: int,
     full_refresh: bool = False,
-) -> RunSummary:
+) -> RunSummary | State:
     """Turn every document under source into validated marts and publish them to the warehouse file."""
     logger = get_run_logger()
     layout = WarehouseLayout(Path(warehouse))
     started = datetime.now()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     summary = RunSummary(run_id=run_id, source=source, warehouse=warehouse, started_at=started)
-    with RunLock(layout):
+    try:
+        lock = RunLock(layout).__enter__()
+    except RunAlreadyActive as exc:
+        logger.error("%s", exc)
+        summary.message = str(exc)
+        return Failed(message=str(exc), data=summary)
+    with lock:
         for leftover in remove_leftovers(layout):
             logger.info("removed %s left by an interrupted run", leftover.name)
         models = load_models(Path(sql_dir))
@@ -235,7 +234,9 @@ def ruralpulse_run(
                 summary.message = "validation failed; the published warehouse was left unchanged"
                 append_run_log(layout.run_log, summary.history_row())
                 create_table_artifact(summary.table(), key="run-summary", description=summary.message)
-                raise ValidationFailed(summary)
+                failed = "; ".join(summary.failed_expectations[:3])
+                # A returned Failed state marks the run failed in the UI without a traceback on the terminal.
+                return Failed(message=f"data quality validation failed, nothing published: {failed}", data=summary)
             summary.published = True
             summary.message = "published"
             record_run(build, layout.run_log, summary.history_row(), validation_rows(run_id, report))
