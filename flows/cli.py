@@ -36,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest document accepted")
     run.add_argument("--sql", default=str(DEFAULT_SQL), help=argparse.SUPPRESS)
     run.add_argument("--expectations", default=str(DEFAULT_EXPECTATIONS), help=argparse.SUPPRESS)
+    serve = commands.add_parser("serve", help="register the scheduled deployment and serve its runs")
+    serve.add_argument("--cron", default="0 * * * *", help='schedule (default: hourly, "0 * * * *")')
+    serve.add_argument("--source", default="seeds")
+    serve.add_argument("--warehouse", default="warehouse/ruralpulse.duckdb")
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    server = commands.add_parser("server", help="start a local Prefect server and UI on 127.0.0.1")
+    server.add_argument("--port", type=int, default=4200)
     return parser
 
 
@@ -94,12 +101,46 @@ def command_run(args: argparse.Namespace) -> int:
     return 3 if "another ruralpulse run is active" in (state.message or "") else 1
 
 
+def flow_parameters(source: str, warehouse: str, workers: int, batches: int = 8) -> dict:
+    """The flow's parameters, with every path made absolute so a served run does not depend on its cwd."""
+    return {
+        "source": str(Path(source).resolve()),
+        "warehouse": str(Path(warehouse).resolve()),
+        "sql_dir": str(DEFAULT_SQL),
+        "expectations_dir": str(DEFAULT_EXPECTATIONS),
+        "workers": workers,
+        "batches": batches,
+        "max_bytes": DEFAULT_MAX_BYTES,
+    }
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    from prefect import serve
+
+    from flows.pipeline import scheduled_deployment
+
+    if "PREFECT_API_URL" not in os.environ:
+        print("ruralpulse: serve needs a server: start `ruralpulse server`, set PREFECT_API_URL", file=sys.stderr)
+        return 2
+    deployment = scheduled_deployment(args.cron, flow_parameters(args.source, args.warehouse, args.workers))
+    serve(deployment)
+    return 0
+
+
+def command_server(args: argparse.Namespace) -> int:
+    api = f"http://127.0.0.1:{args.port}/api"
+    env = {**os.environ, "PREFECT_UI_API_URL": api, "PREFECT_API_URL": api}
+    print(f"Prefect UI: http://127.0.0.1:{args.port}  (state in {env['PREFECT_HOME']})", flush=True)
+    prefect = Path(sys.executable).with_name("prefect")
+    argv = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(args.port)]
+    os.execve(argv[0], argv, env)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet_prefect_environment()
-    if args.command == "run":
-        return command_run(args)
-    return 2
+    commands = {"run": command_run, "serve": command_serve, "server": command_server}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.deployments.runner import RunnerDeployment
 from prefect.states import Failed, State
 
 from flows.batches import BatchResult
@@ -39,6 +40,7 @@ from flows.warehouse import (
 )
 
 FLOW_NAME = "ruralpulse"
+DEPLOYMENT_NAME = "ruralpulse-scheduled"
 
 
 @dataclass
@@ -256,6 +258,18 @@ def ruralpulse_run(
         summary.quotes,
     )
     return summary
+
+
+def scheduled_deployment(cron: str, parameters: dict) -> RunnerDeployment:
+    """The scheduled deployment: flow.serve needs no work pool or worker, and a limit of 1 keeps runs apart."""
+    return ruralpulse_run.to_deployment(
+        name=DEPLOYMENT_NAME,
+        cron=cron,
+        concurrency_limit=1,
+        parameters=parameters,
+        description="Ingest, extract, transform, validate and publish the news warehouse on a schedule.",
+        tags=["ruralpulse"],
+    )
 
 
 def validation_rows(run_id: str, report: ValidationReport) -> list[dict]:
