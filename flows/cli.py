@@ -11,6 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQL = PROJECT_ROOT / "sql"
 DEFAULT_EXPECTATIONS = PROJECT_ROOT / "expectations"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_SCORER = PROJECT_ROOT.parent / "shared" / "eval" / "score.py"
 
 
 def quiet_prefect_environment() -> None:
@@ -41,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--source", default="seeds")
     serve.add_argument("--warehouse", default="warehouse/ruralpulse.duckdb")
     serve.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    evaluate = commands.add_parser("evaluate", help="run the pipeline on annotated documents and score it")
+    evaluate.add_argument("--gold", required=True, help="folder of reference annotations (JSON)")
+    evaluate.add_argument("--docs", help="folder of the annotated documents (default: GOLD/../docs)")
+    evaluate.add_argument("--warehouse", help="where to build the scored warehouse (default: a temporary file)")
+    evaluate.add_argument("--scorer", default=str(DEFAULT_SCORER), help="the reference scorer script")
+    evaluate.add_argument("--quiet", action="store_true", help="totals only")
     server = commands.add_parser("server", help="start a local Prefect server and UI on 127.0.0.1")
     server.add_argument("--port", type=int, default=4200)
     return parser
@@ -127,6 +134,29 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_evaluate(args: argparse.Namespace) -> int:
+    import importlib.util
+    import tempfile
+
+    gold = Path(args.gold)
+    docs = Path(args.docs) if args.docs else gold.parent / "docs"
+    scorer_path = Path(args.scorer)
+    if not scorer_path.exists():
+        print(f"ruralpulse: reference scorer not found: {scorer_path}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="ruralpulse-eval-") as tmp:
+        warehouse = Path(args.warehouse) if args.warehouse else Path(tmp) / "eval.duckdb"
+        run_args = build_parser().parse_args(["run", "--source", str(docs), "--warehouse", str(warehouse)])
+        status = command_run(run_args)
+        if status != 0:
+            return status
+        spec = importlib.util.spec_from_file_location("reference_scorer", scorer_path)
+        scorer = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(scorer)
+        argv = ["--warehouse", str(warehouse), "--gold", str(gold)] + (["--quiet"] if args.quiet else [])
+        return scorer.main(argv)
+
+
 def command_server(args: argparse.Namespace) -> int:
     api = f"http://127.0.0.1:{args.port}/api"
     env = {**os.environ, "PREFECT_UI_API_URL": api, "PREFECT_API_URL": api}
@@ -139,7 +169,7 @@ def command_server(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet_prefect_environment()
-    commands = {"run": command_run, "serve": command_serve, "server": command_server}
+    commands = {"run": command_run, "serve": command_serve, "server": command_server, "evaluate": command_evaluate}
     return commands[args.command](args)
 
 
