@@ -2,11 +2,882 @@
 
 from __future__ import annotations
 
+import bisect
+import re
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flows.extract.model import Metric
+from flows.extract.numbers import DIGITS_RE, SCALE_RE, SCALES, WRITTEN_RE, parse_digits, parse_written
+from flows.extract.timex import TimeRef, find_times
+from flows.extract.units import (
+    CURRENCY_CODES,
+    CURRENCY_PREFIX_RE,
+    MEASURE_UNITS,
+    UNIT_RE,
+    UNIT_TABLE,
+    singular,
+)
+
+# ---------------------------------------------------------------- context patterns (all anchored, small windows)
+
+_HEDGES = [
+    (r"(?:just\s+|slightly\s+|well\s+)?(?:more\s+than|over\s+than|over|above|in\s+excess\s+of|at\s+least|upwards\s+of"
+     r"|no\s+(?:less|fewer)\s+than|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beyond|north\s+of)", "over"),
+    (r"(?:just\s+|slightly\s+)?(?:under|less\s+than|below|fewer\s+than|up\s+to|at\s+most|nearly|almost|not\s+quite"
+     r"|no\s+more\s+than|a\s+maximum\s+of|short\s+of)", "under"),
+    (r"(?:about|around|approximately|approx\.|roughly|some|an\s+estimated|estimated|close\s+to|circa|nearly\s+about"
+     r"|in\s+the\s+region\s+of|on\s+the\s+order\s+of|an\s+average\s+of|averag(?:e|ed|ing))", "approximate"),
+]
+_HEDGE_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(f"(?P<h{i}>{p})" for i, (p, _) in enumerate(_HEDGES)) + r")[\s\u00a0]+$", re.I
+)
+_HEDGE_KIND = [q for _, q in _HEDGES]
+_FILLER_RE = re.compile(
+    r"(?<![\w-])(?:a\s+total\s+of|a\s+record|a\s+combined|totall?ing|as\s+many\s+as|as\s+much\s+as|as\s+high\s+as"
+    r"|as\s+low\s+as|only|just|another|a\s+further|an\s+additional|additional|all)[\s\u00a0]+$",
+    re.I,
+)
+_CHANGE_UP = (r"up|rose|risen|rises|rising|rise\s+of|increased?|increases|increasing|increase\s+of|grew|grown|grows"
+              r"|growing|growth\s+of|gained|gains?|gaining|gain\s+of|jumped|jumps?|jump\s+of|surged|surges?|surge\s+of"
+              r"|soared|soars?|climbed|climbs?|advanced|added|adding|expanded|expands?|expansion\s+of|rebounded"
+              r"|boosted|raised|raising|hike\s+of|higher|spiked|spike\s+of|accelerated|widened")
+_CHANGE_DOWN = (r"down|fell|fallen|falls?|falling|fall\s+of|dropped|drops?|dropping|drop\s+of|declined|declines?"
+                r"|declining|decline\s+of|decreased?|decreases|decreasing|decrease\s+of|slipped|slips?|slid|plunged"
+                r"|plunges?|plummeted|tumbled|tumbles?|sank|sunk|shrank|shrunk|shrinks?|contracted|contraction\s+of"
+                r"|lost|loses|losing|shed|sheds|shedding|reduced|reduces?|reducing|reduction\s+of|lowered|lower"
+                r"|cut|cuts|cutting|dipped|dips?|dip\s+of|eased|eases?|retreated|slumped|slumps?|slump\s+of|narrowed"
+                r"|slowed|trimmed|slashed|weakened")
+_CHANGE_RE = re.compile(
+    rf"(?<![\w-])(?:(?:an?|the|its|their)[\s\u00a0]+(?:\w+[\s\u00a0]+)?(?=\w+[\s\u00a0]+of))?"
+    rf"(?:(?P<up>{_CHANGE_UP})|(?P<down>{_CHANGE_DOWN}))[\s\u00a0]+(?:by[\s\u00a0]+|of[\s\u00a0]+)?"
+    r"(?:an?[\s\u00a0]+)?(?:(?:further|additional|total|combined|whopping|staggering|modest|mere)[\s\u00a0]+)?$",
+    re.I,
+)
+_BY_RE = re.compile(r"(?<![\w-])by[\s\u00a0]+$", re.I)
+_CHANGE_AFTER_RE = re.compile(
+    r"[\s\u00a0]*(?:-[\s\u00a0]*)?(?:(?P<up>increase|rise|growth|jump|gain|hike|surge|rebound|climb|higher|more"
+    r"|year-on-year\s+(?:increase|rise|growth)|on-year\s+(?:increase|rise|growth))"
+    r"|(?P<down>decrease|decline|drop|fall|cut|reduction|contraction|slump|dip|lower|less|fewer|slide|plunge))\b",
+    re.I,
+)
+_OVER_AFTER_RE = re.compile(r"(?:[\s\u00a0]+or\s+(?:more|above|higher)|\+|-plus\b|[\s\u00a0]+plus\b)", re.I)
+_UNDER_AFTER_RE = re.compile(r"[\s\u00a0]+or\s+(?:less|fewer|below|lower)\b", re.I)
+_APPROX_AFTER_RE = re.compile(r"[\s\u00a0]+or\s+so\b", re.I)
+
+_PERIOD_WORDS = {
+    "year": "year", "annum": "year", "yr": "year", "quarter": "quarter", "month": "month", "mo": "month",
+    "week": "week", "day": "day", "hour": "hour", "h": "hour", "hr": "hour", "annually": "year", "yearly": "year",
+    "annual": "year", "quarterly": "quarter", "monthly": "month", "weekly": "week", "daily": "day", "hourly": "hour",
+    "night": "day",
+}
+_PERIOD_AFTER_RE = re.compile(
+    r"[\s\u00a0]*(?:(?:per|a|an|each|every)[\s\u00a0]+(?P<w>year|annum|quarter|month|week|day|hour|night)\b"
+    r"(?![\s\u00a0]+(?:ago|earlier|before|later|after|on|from|into|in\s+advance))"
+    r"|/[\s\u00a0]?(?P<s>year|yr|annum|quarter|month|mo|week|day|hour|hr|h)\b"
+    r"|(?P<adv>annually|yearly|quarterly|monthly|weekly|daily|hourly)\b)",
+    re.I,
+)
+_PERIOD_BEFORE_RE = re.compile(
+    r"\b(?P<w>[Aa]nnual|annually|yearly|per\s+annum|a\s+year|quarterly|monthly|weekly|daily|hourly)\b"
+    r"(?!\s+(?:report|meeting|general|conference|event|festival|summit|session|plan|review|leave|budget\s+meeting"
+    r"|award|ranking|list|survey|fair|forum|expo|celebration|holiday|ago|earlier|before|later))",
+)
+_PROJECTION_RE = re.compile(
+    r"\b(?:will|would|shall|'ll|expects?|expected|expecting|projects?|projected|projection|forecasts?|forecasted"
+    r"|predicted|predicts?|estimated\s+to|plans?\s+to|planned|planning|aims?|aimed|aiming|targets?|targeted"
+    r"|targeting|goal|intends?|intended|set\s+to|poised\s+to|on\s+track\s+to|likely\s+to|(?:is|are)\s+to"
+    r"|seeks?\s+to|pledged?\s+to|pledges\s+to|vows?\s+to|vowed\s+to|promised?\s+to|scheduled\s+to|going\s+to"
+    r"|budgeted|outlook|guidance|anticipated?|envisages?)\b",
+    re.I,
+)
+_INDEX_RE = re.compile(
+    r"\b(?:Sensex|Nifty|index|indices|Dow|Nasdaq|S&P|FTSE|Hang\s+Seng|Nikkei|Kospi|TSX|DAX|CAC|ASX|benchmark"
+    r"|composite|Composite|Index|points?)\b"
+)
+_NUMBER_OF_RE = re.compile(
+    r"\bnumber\s+of\s+(?P<np>(?:[A-Za-z][\w-]*\s+){0,3}?(?P<head>[a-z][\w-]*s|people|aircraft|staff|personnel))\b",
+    re.I,
+)
+_LABEL_BEFORE_RE = re.compile(
+    r"(?<![\w-])(?:No\.?|no\.|number|nos?\.|#|page|pages|section|article|chapter|room|gate|platform|route|line"
+    r"|flight|game|round|level|grade|phase|stage|step|type|version|model|item|figure|table|lot|building|floor"
+    r"|block|lane|road|street|avenue|highway|seat|row|tier|category|batch|zone|terminal|ward|district|paragraph"
+    r"|rule|clause|resolution|act|bill|title|episode|season|volume|issue|part|class|division|league|channel"
+    r"|region|squad|size|top|tranche|group|stage|apartment|unit|suite|box|pier|berth|exit|dock|the\s+top"
+    r"|aged|age|ages|ranked|rank|ranking|placed|number\s+one|PM2\.5|\d+:)[\s\u00a0]+$",
+    re.I,
+)
+_AGE_AFTER_RE = re.compile(
+    r"(?:[\s\u00a0]*-?[\s\u00a0]*years?[\s\u00a0-]+(?:old|of\s+age)\b|[\s\u00a0]*-year-old|[\s\u00a0]*-?[\s\u00a0]*"
+    r"(?:years?|months?|days?|weeks?)[\s\u00a0]+(?:ago|earlier|later|before)\b)",
+    re.I,
+)
+_TIME_OF_DAY_AFTER_RE = re.compile(r"[\s\u00a0]*(?:a\.?m\b|p\.?m\b|o'clock|GMT|BST|EST|EDT|CET|hrs\b|h\d\d)|:\d\d",
+                                   re.I)
+_PHONE_AFTER_RE = re.compile(r"[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\d)")
+_HYPHEN_WORD_AFTER_RE = re.compile(r"-[A-Za-z]")
+_HYPHEN_NUM_AFTER_RE = re.compile(r"[-–/]\d")
+_RANGE_JOIN_RE = re.compile(r"^[\s\u00a0]*(?:-|–|—|to|and|or|through)[\s\u00a0]*$", re.I)
+_BETWEEN_RE = re.compile(r"(?<![\w-])between[\s\u00a0]+$", re.I)
+_FROM_RE = re.compile(r"(?<![\w-])from[\s\u00a0]+$", re.I)
+_PAREN_JOIN_RE = re.compile(r"^[\s\u00a0]*(?:\(|,[\s\u00a0]*or[\s\u00a0]+|[\s\u00a0]+or[\s\u00a0]+|/|,[\s\u00a0]*"
+                            r"(?:equivalent\s+to|equal\s+to|about|around|roughly|some|or\s+about)[\s\u00a0]+)"
+                            r"[\s\u00a0]*$", re.I)
+_SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*[\s\u00a0]+|\n+|[\s\u00a0]{2,}(?=[A-Z\"“])")
+_ABBREV_BEFORE = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "no", "co", "corp", "inc", "ltd", "jr", "sr", "gen", "gov", "sen", "rep", "vs", "e.g", "i.e",
+    "u.s", "u.k", "u.n", "a.m", "p.m", "approx", "est", "dept", "fig", "mt", "ft", "lt", "col", "capt", "sgt",
+    "messrs", "rev", "hon", "u.s.a", "d.c", "n.y", "l.a", "s.a", "p.o",
+})
+_WORD_TOKEN_RE = re.compile(r"[ \t\u00a0]*(?:(['’]s)(?!\w)|([A-Za-z][A-Za-z]*(?:[-'][A-Za-z]+)*)|(\d[\w.-]*[\w]|\d))")
+_OF_DET_RE = re.compile(r"[ \t\u00a0]+of[ \t\u00a0]+(?:(?:the|its|their|his|her|our|these|those|which|whom"
+                        r"|this|that)[ \t\u00a0]+)?", re.I)
+_SUBJ_AFTER_RE = re.compile(
+    r"[ \t\u00a0]+(?P<prep>of|in|worth\s+of)[ \t\u00a0]+(?:(?:the|its|their|his|her|our|all|total|new)[ \t\u00a0]+)?"
+    r"(?P<np>(?:[A-Za-z][\w'-]*[ \t\u00a0]+){0,4}?[A-Za-z][\w'-]*)(?=[ \t\u00a0]*(?:[,.;:()\"”]|$|[ \t\u00a0]+"
+    r"(?:in|on|at|for|from|by|to|with|that|which|who|was|were|is|are|has|have|had|will|and|or|than|as|during"
+    r"|since|over|after|before|compared|through|across|under|between|last|this|a|an|the|\d)))"
+)
+_TOKEN_SPLIT_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*|[,;:()\"“”]")
+
+_STOP = frozenset({
+    "the", "a", "an", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "as", "that", "which",
+    "who", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would", "can", "could",
+    "may", "might", "should", "must", "shall", "per", "each", "every", "than", "while", "after", "before", "since",
+    "during", "over", "under", "into", "onto", "its", "their", "his", "her", "our", "my", "your", "this", "these",
+    "those", "it", "they", "we", "he", "she", "you", "i", "not", "no", "so", "if", "when", "where", "how", "what",
+    "also", "only", "just", "about", "around", "up", "down", "out", "off", "of", "more", "less", "most", "least",
+    "then", "there", "here", "all", "both", "either", "neither", "some", "any", "such", "via", "between", "among",
+    "against", "through", "across", "until", "till", "upon", "within", "without", "because", "although", "though",
+    "whereas", "unless", "said", "says", "say", "according", "including", "excluding", "like", "compared", "versus",
+    "vs", "times", "ago", "earlier", "later", "apiece", "respectively", "alone", "altogether", "overall", "already",
+    "yet", "still", "even", "nearly", "almost", "roughly", "approximately", "again", "too", "very", "much", "many",
+    "last", "next", "previous", "year", "years", "month", "months", "week", "weeks", "day", "days", "percent",
+})
+_ADJ = frozenset({
+    "new", "old", "young", "more", "other", "additional", "extra", "big", "bigger", "small", "smaller", "large",
+    "larger", "major", "key", "top", "local", "foreign", "total", "different", "separate", "same", "several", "few",
+    "full", "high", "low", "senior", "junior", "private", "public", "rural", "urban", "domestic", "international",
+    "global", "national", "regional", "main", "poor", "rich", "middle", "further", "fewer", "first", "second",
+    "third", "last", "straight", "consecutive", "active", "existing", "registered", "confirmed", "reported",
+    "estimated", "million", "billion", "thousand", "hundred", "popular", "embattled", "inbound", "outbound", "male",
+    "female", "live", "wild", "remote", "overseas", "mid-size", "wide", "long", "short", "hot", "cold",
+    "daily", "monthly", "annual", "weekly", "yearly", "average", "prior", "current", "former", "recent", "early",
+    "late", "latest", "best", "worst", "good", "bad", "great", "whole", "entire", "individual", "general",
+    "special", "own", "fresh", "raw", "net", "gross", "real", "vast", "huge", "tiny", "giant",
+})
+_ADJ_SUFFIX_RE = re.compile(r"(?:al|ic|ive|ous|ful|less|able|ible|ary|ish|est|ed|ing|ant|ent|ern|ese|ian|ly)$")
+_NOT_HEAD = frozenset({"times", "ways", "others", "ones", "lots", "tens", "dozens", "hundreds", "thousands",
+                       "millions", "billions", "things", "terms", "plus", "minus", "odds", "pros", "cons"})
+_CUT_WORDS = frozenset({
+    "at", "on", "for", "by", "than", "as", "after", "before", "since", "during", "until", "with", "that", "which",
+    "who", "where", "when", "while", "and", "but", "or", "said", "says", "say", "according", "because", "if",
+    "although", "also", "has", "have", "had", "is", "are", "was", "were", "be", "been", "it", "they", "we", "he",
+    "she", "there", "here", "whereas", "showed", "shows", "show", "revealed", "found", "announced",
+    "reported", "added", "noted", "meanwhile", "however", "including", "saw", "see", "sees", "posted", "recorded",
+    "registered", "welcomed", "attracted", "received", "generated", "earned", "made", "spent", "invested",
+    "issued", "provided", "offered", "raised", "secured", "signed", "inked", "paid", "pay", "cost", "costs",
+    "hit", "reach", "reached", "reaching", "totaled", "totalled", "totaling", "totalling", "stood",
+    "thanks", "amid", "despite", "like", "unlike", "per", "into", "among", "from", "over", "under",
+})
+_LINK_WORDS = frozenset({
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would", "could", "may", "might",
+    "should", "expected", "projected", "forecast", "estimated", "set", "likely", "poised", "to", "reach", "reached",
+    "reaching", "reaches", "hit", "hits", "hitting", "total", "totaled", "totalled", "totaling", "totalling",
+    "totals", "stood", "stands", "stand", "standing", "at", "amounted", "amount", "amounts", "amounting", "came",
+    "come", "comes", "exceed", "exceeded", "exceeding", "exceeds", "surpass", "surpassed", "surpassing", "top",
+    "topped", "tops", "rose", "rise", "risen", "rising", "rises", "increased", "increase", "increasing", "grew", "grow",
+    "grown", "growing", "grows", "jumped", "fell", "fallen", "falling", "dropped", "declined", "decreased", "climbed",
+    "soared", "surged", "gained", "valued", "worth", "of", "by", "up", "down", "a", "an", "the", "new",
+    "record", "high", "low", "all-time", "around", "about", "nearly", "some", "over", "more", "than", "only", "just",
+    "still", "already", "now", "currently", "also", "further", "another", "additional", "in", "with", "its",
+    "their", "approximately", "roughly", "almost", "scaled", "valuing", "priced", "put", "last",
+    "year", "this", "average", "averaged", "averaging", "remained", "remains", "stayed", "fixed", "capped",
+    "registering", "recording", "posting", "touching", "touched", "reported", "between", "from",
+    "each", "per", "ranging", "range", "ranged", "ranges",
+})
+_LEAD_DET = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "that",
+                       "of", "with", "in", "and", "to", "as", "for", "by", "on", "at", "while", "whose"})
+_TIME_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "year", "years", "month", "months", "quarter", "week", "weeks", "day", "days", "period", "time",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "morning",
+    "afternoon", "evening", "total", "all", "addition", "contrast", "comparison", "terms", "fact", "order", "part",
+    "response", "line", "recent", "both", "cash", "value", "size", "length", "area",
+})
+
+
+@dataclass
+class _Fig:
+    """A figure under construction."""
+
+    num_start: int
+    num_end: int  # after the number and any scale word
+    raw_value: Decimal
+    written: bool
+    start: int = 0
+    end: int = 0
+    value: float = 0.0
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = None
+    unit_explicit: bool = False
+    has_scale: bool = False
+    scale: Decimal = Decimal(1)
+    unit_end: int = 0
+    qualifier: str = "exact"
+    change: int = 0  # +1 up, -1 down, 0 a level
+    subject: str | None = None
+    noun_phrase: str | None = None
+    period: str | None = None
+    projection: bool = False
+    time: tuple[date, date] | None = None
+    equivalent_of: _Fig | None = None
+    implicit: bool = False
+    drop: bool = False
+    after_to: bool = False
+
+
+class _Doc:
+    """One body with lazily computed sentence bounds and time expressions."""
+
+    def __init__(self, text: str, published: date | None):
+        self.text = text
+        self.published = published
+        starts = [0]
+        for m in _SENT_END_RE.finditer(text):
+            if m.group()[0] == ".":
+                word = re.search(r"([\w.]+)$", text[max(0, m.start() - 12):m.start()])
+                if word and (word.group(1).lower() in _ABBREV_BEFORE or len(word.group(1)) == 1):
+                    continue
+                nxt = text[m.end():m.end() + 1]
+                if nxt and nxt.islower():
+                    continue
+            starts.append(m.end())
+        self.starts = starts
+        self._times: dict[int, list[TimeRef]] = {}
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        """Bounds of the sentence holding pos."""
+        i = bisect.bisect_right(self.starts, pos) - 1
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        return self.starts[i], end
+
+    def times(self, pos: int) -> list[TimeRef]:
+        """Time expressions of the sentence holding pos."""
+        s, e = self.sentence(pos)
+        if s not in self._times:
+            self._times[s] = find_times(self.text, s, e, self.published)
+        return self._times[s]
+
+
+def _word_before(text: str, pos: int) -> tuple[str, int]:
+    """The token right before pos (skipping one run of spaces) and its start."""
+    j = pos
+    while j > 0 and text[j - 1] in " \t\u00a0":
+        j -= 1
+    k = j
+    while k > 0 and not text[k - 1].isspace():
+        k -= 1
+    return text[k:j], k
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """True when only quotes, brackets or spaces separate pos from a sentence or line start."""
+    j = pos
+    while j > 0 and text[j - 1] in " \t\u00a0\"'“‘(":
+        j -= 1
+    return j == 0 or text[j - 1] in ".!?\n:;—–-"
+
+
+def _is_capitalized_name(word: str) -> bool:
+    return bool(word) and (word[0].isupper() or any(c.isupper() for c in word[1:])) and word[0].isalpha()
+
+
+# ---------------------------------------------------------------- token discovery
+
+
+def _candidates(text: str) -> list[_Fig]:
+    out: list[_Fig] = []
+    for m in DIGITS_RE.finditer(text):
+        v = parse_digits(m.group())
+        if v is not None:
+            out.append(_Fig(m.start(), m.end(), v, False))
+    for m in WRITTEN_RE.finditer(text):
+        out.append(_Fig(m.start(), m.end(), parse_written(m.group()), True))
+    out.sort(key=lambda f: f.num_start)
+    return out
+
+
+def _apply_scale(text: str, f: _Fig) -> None:
+    pos = f.num_end
+    for _ in range(2):
+        m = SCALE_RE.match(text, pos)
+        if not m:
+            break
+        word = (m.group(1) or m.group(2)).lower()
+        if word == "hundred" and f.has_scale:
+            break
+        # A glued `m` is a million for money, decimals and counted nouns, metres otherwise (a unit, later).
+        if word == "m" and f.raw_value == f.raw_value.to_integral_value() and not _currency_before(text, f):
+            nxt = _WORD_TOKEN_RE.match(text, m.end())
+            if not (nxt and nxt.group(2) and singular(nxt.group(2).lower())):
+                break
+        f.scale *= SCALES[word]
+        f.has_scale = True
+        pos = m.end()
+    f.num_end = pos
+
+
+def _currency_before(text: str, f: _Fig) -> str | None:
+    m = CURRENCY_PREFIX_RE.search(text, max(0, f.num_start - 6), f.num_start)
+    if not m:
+        return None
+    token = re.sub(r"\s+", "", m.group(1)).lower()
+    if token in ("r", "rm", "rp") and not f.has_scale and f.raw_value < 100:
+        return None
+    return _PREFIX_CODES.get(token)
+
+
+def _build_prefix_codes() -> dict[str, str]:
+    from flows.extract.units import CURRENCY_PREFIXES
+
+    return {k.replace(" ", ""): v for k, v in CURRENCY_PREFIXES.items()}
+
+
+_PREFIX_CODES = _build_prefix_codes()
+
+
+def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
+    """True for numbers that are not figures: dates, times, ages, ordinals, names, model numbers, phones."""
+    s, e = f.num_start, f.num_end
+    for t in times:
+        if t.start <= s < t.end:
+            return True
+    after = text[e:e + 12]
+    # Glued letters are units/scales only ("5km", "20k", "3.5bn"); anything else is a name or an ordinal.
+    if after[:1].isalpha() and not f.written and not UNIT_RE.match(text, e):
+        return True
+    if _HYPHEN_WORD_AFTER_RE.match(after) and not re.match(r"-(?:plus|fold)\b", after, re.I):
+        return True
+    before = text[max(0, s - 2):s]
+    if before.endswith("-") and len(before) == 2 and (before[0].isalnum()):
+        return True
+    if _TIME_OF_DAY_AFTER_RE.match(after):
+        return True
+    if _AGE_AFTER_RE.match(text, e):
+        return True
+    if not f.written and _PHONE_AFTER_RE.match(after):
+        return True
+    window = text[max(0, s - 30):s]
+    if _LABEL_BEFORE_RE.search(window):
+        return True
+    word, wstart = _word_before(text, s)
+    if f.written:
+        return word.lower() in ("the", "these", "those", "both", "all", "its", "their", "his", "her", "our", "my",
+                                "your", "every", "each", "one", "only")
+    if word and ("/" in word or "@" in word or "www" in word or "://" in word or word.endswith("#")):
+        return True
+    if word in ("'s", "’s") or (_is_capitalized_name(word) and not _sentence_initial(text, wstart)
+                                and not _currency_before(text, f) and word.lower() not in _HEDGE_WORDS):
+        return True
+    # `, 45,` right after a name is an age.
+    return (text[max(0, s - 2):s] == ", " and text[e:e + 1] == "," and f.raw_value < 110 and "." not in text[s:e]
+            and _is_capitalized_name(_word_before(text, s - 2)[0]))
+
+
+_PHRASAL_VERBS = frozenset({"rack", "racks", "pick", "picks", "set", "sets", "put", "puts", "take", "takes", "took",
+                            "make", "makes", "made", "end", "ends", "sign", "signs", "open", "opens", "sum", "sums",
+                            "add", "adds", "free", "frees", "give", "gives", "gave", "build", "builds", "built",
+                            "back", "backs", "cut", "cuts", "wind", "winds", "wound", "shut", "shuts", "break",
+                            "breaks", "broke", "turn", "turns", "bring", "brings", "brought", "clock", "clocks",
+                            "scale", "scales", "ramp", "ramps", "step", "steps", "mop", "shore", "prop", "team",
+                            "teams", "line", "lines", "stock", "stocks", "snap", "snaps", "bump", "bumps"})
+_HEDGE_WORDS = frozenset({"about", "around", "over", "nearly", "almost", "some", "roughly", "approximately",
+                          "more", "less", "only", "just", "up", "down", "under", "above", "below", "at", "by",
+                          "to", "from", "between", "of", "and", "or", "rs", "rs.", "us", "inr", "rmb", "cny", "usd",
+                          "eur", "gbp", "hkd", "aud", "jpy", "chf"})
+
+
+def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
+    """The counted noun after a number: (unit, noun phrase as written, end offset), or None."""
+    i = pos
+    m = _OF_DET_RE.match(text, i)
+    after_of = bool(m)
+    if m:
+        i = m.end()
+    words: list[str] = []
+    skipped_model = False
+    for _ in range(6):
+        m = _WORD_TOKEN_RE.match(text, i)
+        if not m:
+            return None
+        if m.group(1):
+            i = m.end()
+            continue
+        if m.group(3):
+            tok = m.group(3)
+            if not after_of and not words and f.written:
+                return None
+            if re.fullmatch(r"\d{2,4}(?:-\d{1,3})?[A-Za-z]*|[A-Z]?\d+[A-Za-z]*(?:-\d+)?", tok):
+                skipped_model = True
+                words.append(tok)
+                i = m.end()
+                continue
+            return None
+        w = m.group(2)
+        lw = w.lower()
+        if lw in _STOP or lw in _NOT_HEAD:
+            return None
+        if w[0].isupper():
+            sg = singular(lw) if lw.endswith("s") else None
+            nxt = _WORD_TOKEN_RE.match(text, m.end())
+            if sg and (not nxt or not nxt.group(2) or nxt.group(2).lower() in _STOP) and not w.isupper():
+                words.append(w)
+                return sg, " ".join(words), m.end()
+            if w.isupper() and len(w) > 1 and not words:
+                return None
+            words.append(w)
+            i = m.end()
+            continue
+        sg = singular(lw)
+        if sg:
+            mods = []
+            for prev in reversed(words):
+                pl = prev.lower()
+                if prev[0].isupper() or not prev.isalpha() or pl in _ADJ or _ADJ_SUFFIX_RE.search(pl):
+                    break
+                mods.insert(0, pl)
+            words.append(w)
+            return " ".join([*mods, sg]), " ".join(words), m.end()
+        if skipped_model or after_of:
+            nxt = _WORD_TOKEN_RE.match(text, m.end())
+            if not nxt or not nxt.group(2) or nxt.group(2).lower() in _STOP:
+                words.append(w)
+                return lw, " ".join(words), m.end()
+        words.append(w)
+        i = m.end()
+        if len(words) >= 4:
+            return None
+    return None
+
+
+def _parse_unit(text: str, f: _Fig) -> None:
+    """Currency, measure or counted noun of the figure, and where its mention ends."""
+    code = _currency_before(text, f)
+    pos = f.num_end
+    f.unit_end = pos
+    m = UNIT_RE.match(text, pos)
+    if m:
+        idx = int(m.lastgroup[1:])
+        unit, factor = UNIT_TABLE[idx]
+        if unit == "":
+            unit = m.group().strip().upper()
+        if unit in CURRENCY_CODES and code and unit == "USD":
+            unit = code  # "HK$5 dollars", "A$3 dollars": the symbol is more precise
+        if not (unit in ("year", "month", "week", "day", "hour", "point", "degree") and code):
+            f.unit = unit
+            f.unit_explicit = True
+            f.scale *= Decimal(str(factor)) if factor != 1.0 else 1
+            f.unit_end = m.end()
+            return
+    if code:
+        f.unit = code
+        f.unit_explicit = True
+        return
+    if not f.has_scale and text[pos:pos + 1].lower() == "m" and not text[pos + 1:pos + 2].isalnum():
+        f.unit = "km"
+        f.scale *= Decimal("0.001")
+        f.unit_explicit = True
+        f.unit_end = pos + 1
+        return
+    noun = _count_noun(text, pos, f)
+    if noun:
+        f.unit, f.noun_phrase, f.unit_end = noun
+        f.unit_explicit = True
+
+
+def _prefix_context(text: str, f: _Fig) -> None:
+    """Hedge, currency symbol and change verb before the number; sets the mention start."""
+    start = f.num_start
+    m = CURRENCY_PREFIX_RE.search(text, max(0, start - 6), start)
+    if m and _currency_before(text, f):
+        start = m.start()
+    for _ in range(3):
+        window_start = max(0, start - 40)
+        m = _HEDGE_RE.search(text, window_start, start)
+        if m and f.qualifier == "exact":
+            f.qualifier = _HEDGE_KIND[int(m.lastgroup[1:])]
+            start = m.start()
+            continue
+        m = _FILLER_RE.search(text, window_start, start)
+        if m:
+            start = m.start()
+            continue
+        break
+    m = _CHANGE_RE.search(text, max(0, start - 40), start)
+    if m and m.group().split()[0].lower() in ("up", "down"):
+        verb, _ = _word_before(text, m.start())
+        if verb.lower().endswith(("ing", "ed")) or verb.lower() in _PHRASAL_VERBS:
+            m = None
+    if m:
+        f.change = 1 if m.group("up") else -1
+        start = m.start()
+    else:
+        m = _BY_RE.search(text, max(0, start - 6), start)
+        if m:
+            word, _ = _word_before(text, m.start())
+            if word.lower() not in ("end", "led", "owned", "held", "made", "run", "operated", "funded", "backed"):
+                f.change = 1
+                # A verb of reduction before the object ("cut costs by 5%") makes the change negative.
+                clause = text[max(0, m.start() - 60):m.start()]
+                if re.search(rf"\b(?:{_CHANGE_DOWN}|reduce|shrink|lower|trim|slash|narrow)\b[^,.;]*$", clause, re.I):
+                    f.change = -1
+                start = m.start()
+    if f.qualifier == "exact" and re.search(r"(?:exceed|surpass)\w*[\s\u00a0]+$", text[max(0, start - 20):start],
+                                            re.I):
+        f.qualifier = "over"
+    f.start = start
+
+
+def _suffix_context(text: str, f: _Fig) -> None:
+    """Hedges written after the figure, a change noun after it, and the rate denominator."""
+    end = f.unit_end
+    if f.qualifier == "exact":
+        for rx, q in ((_OVER_AFTER_RE, "over"), (_UNDER_AFTER_RE, "under"), (_APPROX_AFTER_RE, "approximate")):
+            m = rx.match(text, end)
+            if m:
+                f.qualifier = q
+                end = m.end()
+                break
+    if f.change == 0 and f.unit in ("percent", "percentage_point") or (f.change == 0 and f.unit in CURRENCY_CODES):
+        m = _CHANGE_AFTER_RE.match(text, end)
+        if m and not re.match(r"[\s\u00a0]*(?:more|less|fewer)[\s\u00a0]+than", text[end:end + 20], re.I):
+            f.change = 1 if m.group("up") else -1
+    m = _PERIOD_AFTER_RE.match(text, end)
+    if m:
+        word = (m.group("w") or m.group("s") or m.group("adv")).lower()
+        f.period = _PERIOD_WORDS.get(word)
+        end = m.end()
+    f.end = end
+
+
+# ---------------------------------------------------------------- document-level passes
+
+
+def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
+    out: list[_Fig] = []
+    i = 0
+    while i < len(figs):
+        a = figs[i]
+        b = figs[i + 1] if i + 1 < len(figs) else None
+        if b is not None and not a.drop and not b.drop:
+            gap = text[a.unit_end if a.unit_explicit else a.num_end:b.start]
+            joined = _RANGE_JOIN_RE.match(gap)
+            if joined and (not a.unit_explicit or a.unit == b.unit or a.unit_end == a.num_end) and b.unit_explicit:
+                between = bool(_BETWEEN_RE.search(text, max(0, a.start - 12), a.start))
+                joiner = gap.strip().lower()
+                if not a.has_scale and b.has_scale and a.raw_value < b.raw_value:
+                    a.scale = b.scale
+                    a.has_scale = True
+                elif b.unit in MEASURE_UNITS and not a.unit_explicit and b.scale != 1 and not b.has_scale:
+                    a.scale = b.scale
+                if not a.unit_explicit:
+                    a.unit = b.unit
+                    a.noun_phrase = b.noun_phrase
+                    if a.unit in MEASURE_UNITS and a.scale == 1:
+                        a.scale = b.scale
+                lo, hi = a.raw_value * a.scale, b.raw_value * b.scale
+                is_range = (between and joiner == "and") or (
+                    joiner in ("-", "–", "—", "to", "through") and a.change == 0 and b.change == 0
+                    and not _FROM_RE.search(text, max(0, a.start - 6), a.start) and lo < hi
+                )
+                if is_range and lo < hi:
+                    bm = _BETWEEN_RE.search(text, max(0, a.start - 12), a.start)
+                    b.start = bm.start() if bm else a.start
+                    b.low, b.high = float(lo), float(hi)
+                    b.qualifier = a.qualifier if a.qualifier != "exact" else b.qualifier
+                    b.change = a.change
+                    out.append(b)
+                    i += 2
+                    continue
+                a.unit_explicit = True
+                b.after_to = joiner == "to"
+        out.append(a)
+        i += 1
+    return out
+
+
+def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
+    """The noun phrase that a figure is predicated of, read backwards from the figure."""
+    lo = max(sent_start, start - 160)
+    tokens = _TOKEN_SPLIT_RE.findall(text[lo:start])
+    while tokens and tokens[-1].lower() in _LINK_WORDS:
+        tokens.pop()
+    np: list[str] = []
+    for tok in reversed(tokens):
+        low = tok.lower()
+        if tok in ",;:()\"“”" or low in _CUT_WORDS or any(c.isdigit() for c in tok):
+            break
+        if np and low == "to" and np[-1][:1].islower():
+            np.pop()
+            break
+        np.append(tok)
+        if len(np) >= 9:
+            break
+    np.reverse()
+    while np and np[0].lower() in _LEAD_DET:
+        np.pop(0)
+    while np and np[-1].lower() in _LEAD_DET:
+        np.pop()
+    if not np or (len(np) == 1 and np[0].lower() in _TIME_WORDS):
+        return None
+    return " ".join(np)
+
+
+def _subject_after(text: str, f: _Fig) -> str | None:
+    m = _SUBJ_AFTER_RE.match(text, f.end)
+    if not m:
+        return None
+    words = m.group("np").split()
+    for k, w in enumerate(words):
+        if w[0].islower() and singular(w.lower()):
+            words = words[:k + 1]
+            break
+    np = " ".join(words)
+    first = words[0]
+    if first.lower() in _TIME_WORDS or first.lower() in _STOP:
+        return None
+    if m.group("prep") == "in" and (first[0].isupper() or f.unit not in CURRENCY_CODES):
+        return None
+    return np
+
+
+def _pick_time(doc: _Doc, f: _Fig, figs_in_sentence: list[_Fig]) -> tuple[date, date] | None:
+    times = doc.times(f.num_start)
+    if not times:
+        return None
+    after = None
+    for t in times:
+        if t.start >= f.end and not t.is_base:
+            if not any(f.end <= g.num_start < t.start for g in figs_in_sentence if g is not f):
+                after = t
+            break
+    before = None
+    for t in times:
+        if t.end <= f.start and not t.is_base:
+            before = t
+    chosen = after or before
+    if chosen is None:
+        return None
+    if chosen.is_anaphor:
+        return _anaphor_time(doc, chosen)
+    if chosen.first is None or chosen.last is None:
+        return None
+    return chosen.first, chosen.last
+
+
+def _anaphor_time(doc: _Doc, ref: TimeRef) -> tuple[date, date] | None:
+    """`during the period` refers to the latest explicit time span of the preceding sentences."""
+    s, _ = doc.sentence(ref.start)
+    for _ in range(3):
+        if s <= 0:
+            return None
+        prev_start, _ = doc.sentence(s - 1)
+        for t in reversed(doc.times(prev_start)):
+            if t.first and t.last and not t.is_base and not t.is_anaphor and t.first != t.last:
+                return t.first, t.last
+        s = prev_start
+    return None
+
+
+def _finalize_value(f: _Fig) -> None:
+    v = float(f.raw_value * f.scale)
+    if f.low is None:
+        f.value = v
+    else:
+        f.value = (f.low + f.high) / 2
+    if f.change < 0:
+        f.value = -f.value
+        if f.low is not None:
+            # Each bound keeps its place: "dropped by 1 to 1.5" -> low -1, high -1.5, as the references write it.
+            f.low, f.high = -f.low, -f.high
 
 
 def extract_metrics(body: str, published: date | None = None) -> list[Metric]:
     """Every figure in the body, with its unit, hedge, range, rate, time and subject."""
-    return []
+    try:
+        return _extract(body or "", published)
+    except (RecursionError, MemoryError):
+        raise
+    except Exception:  # noqa: BLE001 - a figure extractor must never take the pipeline down
+        return []
+
+
+def _extract(text: str, published: date | None) -> list[Metric]:
+    doc = _Doc(text, published)
+    figs: list[_Fig] = []
+    last_end = -1
+    for f in _candidates(text):
+        if f.num_start < last_end:
+            continue
+        if f.written and f.raw_value == 0:
+            continue
+        _apply_scale(text, f)
+        if _excluded(text, f, doc.times(f.num_start)):
+            continue
+        _prefix_context(text, f)
+        _parse_unit(text, f)
+        if f.written and not f.has_scale and f.raw_value == 1:
+            continue
+        _suffix_context(text, f)
+        last_end = f.end
+        figs.append(f)
+    figs = _merge_ranges(text, figs)
+    _resolve_implicit(doc, figs)
+    figs = [f for f in figs if not f.drop and f.unit]
+    _link_equivalents(text, figs)
+    _attributes(doc, figs)
+    return _emit(text, figs)
+
+
+def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
+    """Figures without a unit borrow one from context, or are dropped."""
+    text = doc.text
+    for i, f in enumerate(figs):
+        if f.unit_explicit:
+            continue
+        s, e = doc.sentence(f.num_start)
+        f.implicit = True
+        # Model numbers: "the 777 program", "its 737 fleet".
+        word, _ = _word_before(text, f.start)
+        if not f.written and word.lower() in ("the", "a", "an", "its", "their", "his", "her"):
+            f.drop = True
+            continue
+        prev = next((g for g in reversed(figs[:i]) if g.unit and not g.drop and g.num_start >= s), None)
+        number_of = None
+        for m in _NUMBER_OF_RE.finditer(text, s, f.start):
+            number_of = m
+        if number_of is not None and not (prev and prev.start > number_of.end()):
+            head = number_of.group("head").lower()
+            f.unit = singular(head) or head
+            f.noun_phrase = number_of.group("np")
+            continue
+        if prev is not None and (prev.unit not in MEASURE_UNITS or prev.unit in ("percent", "point")):
+            if f.written and not re.match(r"[\s\u00a0]+(?:to|for|from|with|in|at|by|and|of)\b", text[f.end:f.end + 6]):
+                f.drop = True
+                continue
+            if f.written and prev.raw_value < f.raw_value and not prev.written:
+                f.drop = True
+                continue
+            f.unit = prev.unit
+            f.noun_phrase = prev.noun_phrase or prev.subject
+            continue
+        if f.written:
+            f.drop = True
+            continue
+        sent = text[s:e]
+        if f.change or f.after_to or f.qualifier != "exact":
+            nouns = re.findall(r"\b([a-z][a-z-]+s)\b", text[max(s, f.start - 120):f.start])
+            for n in reversed(nouns):
+                sg = singular(n)
+                if sg and n not in _NOT_HEAD and n not in _STOP:
+                    f.unit = sg
+                    f.noun_phrase = n
+                    break
+            if f.unit:
+                continue
+        if _INDEX_RE.search(sent):
+            f.unit = "point"
+            continue
+        f.drop = True
+
+
+def _link_equivalents(text: str, figs: list[_Fig]) -> None:
+    for a, b in zip(figs, figs[1:], strict=False):
+        if a.unit == b.unit or b.start < a.end:
+            continue
+        gap = text[a.end:b.start]
+        if not _PAREN_JOIN_RE.match(gap):
+            continue
+        kinds = {u in CURRENCY_CODES for u in (a.unit, b.unit)}
+        if kinds == {True} or (a.unit in MEASURE_UNITS and b.unit in MEASURE_UNITS) or a.unit.endswith(b.unit):
+            b.equivalent_of = a
+
+
+def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
+    text = doc.text
+    by_sentence: dict[int, list[_Fig]] = {}
+    for f in figs:
+        by_sentence.setdefault(doc.sentence(f.num_start)[0], []).append(f)
+    for f in figs:
+        if f.equivalent_of is not None:
+            continue
+        s, _ = doc.sentence(f.num_start)
+        clause_lo = max(s, f.start - 120)
+        clause = text[clause_lo:f.start]
+        cut = max(clause.rfind(";"), clause.rfind(". "))
+        if cut >= 0:
+            clause = clause[cut + 1:]
+        if f.period is None:
+            near = text[max(s, f.start - 60):f.start]
+            found = list(_PERIOD_BEFORE_RE.finditer(near))
+            m = found[-1] if found else None
+            if m and f.unit not in ("year", "month", "week", "day", "hour"):
+                f.period = _PERIOD_WORDS.get(m.group("w").lower().split()[-1], "year")
+        f.projection = bool(_PROJECTION_RE.search(clause))
+        f.time = _pick_time(doc, f, by_sentence.get(s, []))
+        if not f.projection and f.time and doc.published and f.time[0] > doc.published:
+            f.projection = True
+        if f.noun_phrase and not f.implicit:
+            f.subject = f.noun_phrase
+        else:
+            f.subject = _subject_after(text, f) or _clause_subject(text, f.start, s) or f.noun_phrase
+    for f in figs:
+        a = f.equivalent_of
+        if a is not None:
+            f.period = f.period or a.period
+            f.projection = a.projection
+            f.time = a.time
+            f.subject = a.subject
+            f.change = a.change if f.change == 0 else f.change
+
+
+def _emit(text: str, figs: list[_Fig]) -> list[Metric]:
+    n = len(text)
+    kept: list[_Fig] = []
+    last_end = -1
+    for f in sorted(figs, key=lambda g: g.start):
+        f.start = max(0, min(f.start, n - 1))
+        f.end = max(f.start + 1, min(f.end, n))
+        if f.start < last_end:
+            continue
+        _finalize_value(f)
+        if f.value != f.value or f.value in (float("inf"), float("-inf")):
+            continue
+        kept.append(f)
+        last_end = f.end
+    index = {id(f): i for i, f in enumerate(kept)}
+    out: list[Metric] = []
+    for f in kept:
+        eq = index.get(id(f.equivalent_of)) if f.equivalent_of is not None else None
+        out.append(Metric(
+            char_start=f.start,
+            char_end=f.end,
+            value=f.value,
+            unit=f.unit,
+            value_low=f.low,
+            value_high=f.high,
+            qualifier=f.qualifier,
+            period=f.period,
+            subject=f.subject,
+            period_start=f.time[0] if f.time else None,
+            period_end=f.time[1] if f.time else None,
+            is_projection=f.projection,
+            metric_kind="change" if f.change else "level",
+            equivalent_of=eq,
+        ))
+    return out
