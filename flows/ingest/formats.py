@@ -72,7 +72,7 @@ _ATX_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _SETEXT_UNDERLINE = re.compile(r"[ \t]*(=+|-+)[ \t]*")
 _THEMATIC_BREAK = re.compile(r"[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
 _REFERENCE_DEFINITION = re.compile(r"[ \t]*\[[^\]]+\]:[ \t]+\S+.*")
-_BLOCK_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)+|[ \t]*[-*+][ \t]+")
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+][ \t]+)?")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 _IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
 _LINK = re.compile(r"\[([^\]]+)\](?:\((?:[^()\s]|\([^)]*\))*(?:[ \t]+\"[^\"]*\")?\)|\[[^\]]*\])")
@@ -133,7 +133,10 @@ def _strip_markdown(text: str) -> tuple[str, str | None]:
                 first_heading = _strip_inline(line)
         else:
             line = _BLOCK_PREFIX.sub("", line, count=1)
-        out.append(_strip_inline(line))
+        stripped = _strip_inline(line)
+        if stripped.strip() or not line.strip():
+            # A line that held only an image disappears rather than leaving a paragraph break behind.
+            out.append(stripped)
     body = "\n".join(out)
     body = re.sub(r"[\U000F0000-\U000F007F]", lambda m: chr(ord(m.group(0)) - _ESCAPE_BASE), body)
     if first_heading:
