@@ -85,9 +85,9 @@ _PERIOD_BEFORE_RE = re.compile(
     r"|award|ranking|list|survey|fair|forum|expo|celebration|holiday|ago|earlier|before|later))",
 )
 _PROJECTION_RE = re.compile(
-    r"\b(?:will|would|shall|'ll|expects?|expected|expecting|projects?|projected|projection|forecasts?|forecasted"
-    r"|predicted|predicts?|estimated\s+to|plans?\s+to|planned|planning|aims?|aimed|aiming|targets?|targeted"
-    r"|targeting|goal|intends?|intended|set\s+to|poised\s+to|on\s+track\s+to|likely\s+to|(?:is|are)\s+to"
+    r"\b(?:will|would|shall|'ll|expects?|expected|expecting|projected|projection|forecasts?|forecasted"
+    r"|predicted|predicts?|estimated\s+to|plans?\s+to|planned|planning|aims?\s+(?:to|at|for)|aimed\s+(?:to|at)"
+    r"|aiming|targets?\s+(?:of|to|for)|targeted|targeting|goal\s+(?:of|is|was|to)|intends?|intended|set\s+to|poised\s+to|on\s+track\s+to|likely\s+to|(?:is|are)\s+to"
     r"|seeks?\s+to|pledged?\s+to|pledges\s+to|vows?\s+to|vowed\s+to|promised?\s+to|scheduled\s+to|going\s+to"
     r"|budgeted|outlook|guidance|anticipated?|envisages?)\b",
     re.I,
@@ -101,12 +101,10 @@ _NUMBER_OF_RE = re.compile(
     re.I,
 )
 _LABEL_BEFORE_RE = re.compile(
-    r"(?<![\w-])(?:No\.?|no\.|number|nos?\.|#|page|pages|section|article|chapter|room|gate|platform|route|line"
-    r"|flight|game|round|level|grade|phase|stage|step|type|version|model|item|figure|table|lot|building|floor"
-    r"|block|lane|road|street|avenue|highway|seat|row|tier|category|batch|zone|terminal|ward|district|paragraph"
-    r"|rule|clause|resolution|act|bill|title|episode|season|volume|issue|part|class|division|league|channel"
-    r"|region|squad|size|top|tranche|group|stage|apartment|unit|suite|box|pier|berth|exit|dock|the\s+top"
-    r"|aged|age|ages|ranked|rank|ranking|placed|number\s+one|PM2\.5|\d+:)[\s\u00a0]+$",
+    r"(?<![\w-])(?:No\.?|no\.|number|nos?\.|#|page|pages|section|article|chapter|room|gate|platform|route"
+    r"|flight|game|phase|version|model|item|table|floor|lane|highway|seat|row|tier|category|batch|zone|terminal"
+    r"|ward|district|paragraph|clause|episode|season|volume|apartment|suite|pier|berth|exit|dock"
+    r"|aged|age|ages|age\s+of|ranked|rank|placed|number\s+one|PM2\.5|\d+:)[\s\u00a0]+$",
     re.I,
 )
 _AGE_AFTER_RE = re.compile(
@@ -141,6 +139,8 @@ _SUBJ_AFTER_RE = re.compile(
     r"(?:in|on|at|for|from|by|to|with|that|which|who|was|were|is|are|has|have|had|will|and|or|than|as|during"
     r"|since|over|after|before|compared|through|across|under|between|last|this|a|an|the|\d)))"
 )
+_NUMBER_WORD_RE = re.compile(r"[\d,.]+|(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
+                             r"|thirty|forty|fifty|hundred|thousand|million|billion)")
 _TOKEN_SPLIT_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*|[,;:()\"“”]")
 
 _STOP = frozenset({
@@ -157,6 +157,9 @@ _STOP = frozenset({
     "yet", "still", "even", "nearly", "almost", "roughly", "approximately", "again", "too", "very", "much", "many",
     "last", "next", "previous", "year", "years", "month", "months", "week", "weeks", "day", "days", "percent",
 })
+# Words that may sit between a number and its noun ("eight more picks", "the 50 previous years").
+_COUNT_STOP = _STOP - {"more", "less", "previous", "last", "next", "year", "years", "month", "months", "week", "weeks",
+                       "day", "days", "other", "additional", "new"}
 _ADJ = frozenset({
     "new", "old", "young", "more", "other", "additional", "extra", "big", "bigger", "small", "smaller", "large",
     "larger", "major", "key", "top", "local", "foreign", "total", "different", "separate", "same", "several", "few",
@@ -205,9 +208,12 @@ _TIME_WORDS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "year", "years", "month", "months", "quarter", "week", "weeks", "day", "days", "period", "time",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "morning",
-    "afternoon", "evening", "total", "all", "addition", "contrast", "comparison", "terms", "fact", "order", "part",
-    "response", "line", "recent", "both", "cash", "value", "size", "length", "area",
+    "afternoon", "evening",
 })
+# `in total`, `in addition`: words after a figure that do not start what it measures.
+_NOT_SUBJECT_START = _TIME_WORDS | {"total", "all", "addition", "contrast", "comparison", "terms", "fact", "order",
+                                    "part", "response", "line", "recent", "both", "cash", "value", "size", "length",
+                                    "area", "aggregate", "return", "exchange", "advance", "person", "particular"}
 
 
 @dataclass
@@ -377,8 +383,7 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
         return True
     word, wstart = _word_before(text, s)
     if f.written:
-        return word.lower() in ("the", "these", "those", "both", "all", "its", "their", "his", "her", "our", "my",
-                                "your", "every", "each", "one", "only")
+        return word.lower() in ("one", "every", "each")
     if word and ("/" in word or "@" in word or "www" in word or "://" in word or word.endswith("#")):
         return True
     if word in ("'s", "’s") or (_is_capitalized_name(word) and not _sentence_initial(text, wstart)
@@ -420,8 +425,6 @@ def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
             continue
         if m.group(3):
             tok = m.group(3)
-            if not after_of and not words and f.written:
-                return None
             if re.fullmatch(r"\d{2,4}(?:-\d{1,3})?[A-Za-z]*|[A-Z]?\d+[A-Za-z]*(?:-\d+)?", tok):
                 skipped_model = True
                 words.append(tok)
@@ -430,7 +433,7 @@ def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
             return None
         w = m.group(2)
         lw = w.lower()
-        if lw in _STOP or lw in _NOT_HEAD:
+        if (lw in _COUNT_STOP and w[0].islower()) or lw in _NOT_HEAD:
             return None
         if w[0].isupper():
             sg = singular(lw) if lw.endswith("s") else None
@@ -438,8 +441,6 @@ def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
             if sg and (not nxt or not nxt.group(2) or nxt.group(2).lower() in _STOP) and not w.isupper():
                 words.append(w)
                 return sg, " ".join(words), m.end()
-            if w.isupper() and len(w) > 1 and not words:
-                return None
             words.append(w)
             i = m.end()
             continue
@@ -453,9 +454,9 @@ def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
                 mods.insert(0, pl)
             words.append(w)
             return " ".join([*mods, sg]), " ".join(words), m.end()
-        if skipped_model or after_of:
+        if (skipped_model or after_of) and lw not in _ADJ and not _ADJ_SUFFIX_RE.search(lw):
             nxt = _WORD_TOKEN_RE.match(text, m.end())
-            if not nxt or not nxt.group(2) or nxt.group(2).lower() in _STOP:
+            if not nxt or (nxt.group(2) and nxt.group(2).lower() in _STOP):
                 words.append(w)
                 return lw, " ".join(words), m.end()
         words.append(w)
@@ -530,7 +531,9 @@ def _prefix_context(text: str, f: _Fig) -> None:
         m = _BY_RE.search(text, max(0, start - 6), start)
         if m:
             word, _ = _word_before(text, m.start())
-            if word.lower() not in ("end", "led", "owned", "held", "made", "run", "operated", "funded", "backed"):
+            lw = word.lower()
+            passive = lw in ("end", "run", "made", "held", "seen", "done") or lw.endswith(("ed", "able", "ible"))
+            if not passive:
                 f.change = 1
                 # A verb of reduction before the object ("cut costs by 5%") makes the change negative.
                 clause = text[max(0, m.start() - 60):m.start()]
@@ -577,6 +580,7 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
         if b is not None and not a.drop and not b.drop:
             gap = text[a.unit_end if a.unit_explicit else a.num_end:b.start]
             joined = _RANGE_JOIN_RE.match(gap)
+            a_had_unit = a.unit_explicit
             if joined and (not a.unit_explicit or a.unit == b.unit or a.unit_end == a.num_end) and b.unit_explicit:
                 between = bool(_BETWEEN_RE.search(text, max(0, a.start - 12), a.start))
                 joiner = gap.strip().lower()
@@ -591,8 +595,10 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
                     if a.unit in MEASURE_UNITS and a.scale == 1:
                         a.scale = b.scale
                 lo, hi = a.raw_value * a.scale, b.raw_value * b.scale
+                # "down by 30 to 126" is a change then a level; "dropped by 1 to 1.5 degrees" is one range.
                 is_range = (between and joiner == "and") or (
-                    joiner in ("-", "–", "—", "to", "through") and a.change == 0 and b.change == 0
+                    joiner in ("-", "–", "—", "to", "through") and b.change == 0
+                    and (a.change == 0 or (b.unit_end > b.num_end and not a_had_unit))
                     and not _FROM_RE.search(text, max(0, a.start - 6), a.start) and lo < hi
                 )
                 if is_range and lo < hi:
@@ -638,8 +644,8 @@ def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
     return " ".join(np)
 
 
-def _subject_after(text: str, f: _Fig) -> str | None:
-    m = _SUBJ_AFTER_RE.match(text, f.end)
+def _subject_after(text: str, f: _Fig, pos: int) -> str | None:
+    m = _SUBJ_AFTER_RE.match(text, pos)
     if not m:
         return None
     words = m.group("np").split()
@@ -649,7 +655,7 @@ def _subject_after(text: str, f: _Fig) -> str | None:
             break
     np = " ".join(words)
     first = words[0]
-    if first.lower() in _TIME_WORDS or first.lower() in _STOP:
+    if first.lower() in _NOT_SUBJECT_START or first.lower() in _STOP:
         return None
     if m.group("prep") == "in" and (first[0].isupper() or f.unit not in CURRENCY_CODES):
         return None
@@ -663,7 +669,8 @@ def _pick_time(doc: _Doc, f: _Fig, figs_in_sentence: list[_Fig]) -> tuple[date, 
     after = None
     for t in times:
         if t.start >= f.end and not t.is_base:
-            if not any(f.end <= g.num_start < t.start for g in figs_in_sentence if g is not f):
+            if not any(f.end <= g.num_start < t.start for g in figs_in_sentence
+                       if g is not f and g.equivalent_of is not f):
                 after = t
             break
     before = None
@@ -752,12 +759,16 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
             continue
         s, e = doc.sentence(f.num_start)
         f.implicit = True
-        # Model numbers: "the 777 program", "its 737 fleet".
+        # Model numbers: "the 777 program", "its 737 fleet", "popular 737 Max jet", "five 787 Dreamliner".
         word, _ = _word_before(text, f.start)
-        if not f.written and word.lower() in ("the", "a", "an", "its", "their", "his", "her"):
+        nxt = _WORD_TOKEN_RE.match(text, f.end)
+        if not f.written and (word.lower() in ("the", "a", "an", "its", "their", "his", "her")
+                              or _NUMBER_WORD_RE.fullmatch(word)
+                              or (nxt and nxt.group(2) and nxt.group(2)[0].isupper())):
             f.drop = True
             continue
-        prev = next((g for g in reversed(figs[:i]) if g.unit and not g.drop and g.num_start >= s), None)
+        prev = next((g for g in reversed(figs[:i]) if g.unit and not g.drop and g.num_start >= s
+                     and (g.unit not in MEASURE_UNITS or g.unit in ("percent", "point"))), None)
         number_of = None
         for m in _NUMBER_OF_RE.finditer(text, s, f.start):
             number_of = m
@@ -813,6 +824,7 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
     by_sentence: dict[int, list[_Fig]] = {}
     for f in figs:
         by_sentence.setdefault(doc.sentence(f.num_start)[0], []).append(f)
+    restated_by = {id(f.equivalent_of): f for f in figs if f.equivalent_of is not None}
     for f in figs:
         if f.equivalent_of is not None:
             continue
@@ -835,7 +847,12 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
         if f.noun_phrase and not f.implicit:
             f.subject = f.noun_phrase
         else:
-            f.subject = _subject_after(text, f) or _clause_subject(text, f.start, s) or f.noun_phrase
+            eq = restated_by.get(id(f))
+            after_eq = None
+            if eq:
+                after_eq = _subject_after(text, f, eq.end + re.match(r"[\s\u00a0]*\)?", text[eq.end:]).end())
+            f.subject = (_subject_after(text, f, f.end) or after_eq or _clause_subject(text, f.start, s)
+                         or f.noun_phrase)
     for f in figs:
         a = f.equivalent_of
         if a is not None:

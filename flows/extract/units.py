@@ -115,6 +115,8 @@ _MEASURES: list[tuple[str, str, float]] = [
     (r"degrees?\s+(?:celsius|centigrade|c)\b|°\s?c", "celsius", 1.0),
     (r"degrees?\s+(?:fahrenheit|f)\b|°\s?f", "fahrenheit", 1.0),
     (r"degrees?", "degree", 1.0),
+    (r"celsius|centigrade", "celsius", 1.0),
+    (r"fahrenheit", "fahrenheit", 1.0),
     (r"points?|pts", "point", 1.0),
 ]
 
