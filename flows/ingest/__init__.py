@@ -126,7 +126,7 @@ def list_source_files(root: Path) -> list[SourceFile]:
 def parse_file(file: SourceFile, *, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ParseResult]:
     """Documents and rejections from one file; never raises for a bad file."""
     try:
-        return _parse_file(file, Path(root), max_bytes)
+        return _parse_file(file, root, max_bytes)
     except Exception as error:  # noqa: BLE001 - the contract is "every problem becomes a Rejection"
         return [Rejection(file.rel_path, None, f"internal: {type(error).__name__}: {error}"[:500])]
 
@@ -138,14 +138,15 @@ def read_source(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[P
         yield from parse_file(source_file, root=root, max_bytes=max_bytes)
 
 
-def _parse_file(file: SourceFile, root: Path, max_bytes: int) -> list[ParseResult]:
+def _parse_file(file: SourceFile, root: Path | str, max_bytes: int) -> list[ParseResult]:
     """parse_file without the safety net."""
 
     def reject(reason: str) -> list[ParseResult]:
         return [Rejection(file.rel_path, None, reason)]
 
     path = file.path
-    if not _inside(os.fspath(path), _real_root(os.fspath(root))):
+    # list_source_files never descends symlinked directories, so only the file itself can be a link.
+    if os.path.islink(path) and not _inside(os.fspath(path), _real_root(os.fspath(root))):
         return reject("symlink: points outside the source root; not followed")
     try:
         info = os.stat(path)
@@ -263,7 +264,7 @@ def _capped_lines(handle, cap: int) -> Iterator[tuple[int, bytes | None, int]]:
 
 def _document(raw: RawDocument, rel_path: str, line: int | None = None) -> ParseResult:
     """A normalized SourceDocument from raw fields, or a Rejection when no text is left."""
-    body = normalize_text(raw.body)
+    body = raw.body.strip() if raw.body_is_normalized else normalize_text(raw.body)
     if not body:
         return Rejection(rel_path, line, "empty: no text")
     return SourceDocument(

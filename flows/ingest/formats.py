@@ -17,6 +17,7 @@ class RawDocument:
     publisher: str | None = None
     url: str | None = None
     published: object = None
+    body_is_normalized: bool = False  # a slice of already-normalized text needs only strip()
 
 
 class FormatError(ValueError):
@@ -42,7 +43,7 @@ def parse_plain_text(text: str) -> RawDocument:
     of the file) follows them; anything else, e.g. "Source: ministry data" inside the text, is body.
     """
     fields, body = _split_header(text)
-    return RawDocument(body=body, **fields)
+    return RawDocument(body=body, body_is_normalized=True, **fields)
 
 
 def _split_header(text: str) -> tuple[dict[str, str | None], str]:
