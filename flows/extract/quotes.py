@@ -19,6 +19,7 @@ Short phrases in quotation marks without attribution (scare quotes, names, hasht
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from flows.extract.model import Entity, Mention, Quote
@@ -135,21 +136,32 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
     if not spans:
         return []
     kind = {e.key: e.entity_type for e in entities}
-    inside = [(s.start, s.end) for s in spans]
-    outside = [mn for mn in mentions if not any(a - 1 <= mn.char_start < b + 1 for a, b in inside)]
-    speakers = [mn for mn in outside if kind.get(mn.entity_key) in ("person", "organization")]
+    quote_starts = [sp.start for sp in spans]
+
+    def in_quote(pos: int) -> bool:
+        i = bisect_right(quote_starts, pos + 1) - 1
+        return i >= 0 and pos <= spans[i].end
+
+    speakers = [mn for mn in sorted(mentions, key=lambda m: (m.char_start, m.char_end))
+                if kind.get(mn.entity_key) in ("person", "organization") and not in_quote(mn.char_start)]
+    starts = [mn.char_start for mn in speakers]
+    by_kind = {k: [mn for mn in speakers if kind[mn.entity_key] == k] for k in ("person", "organization")}
+    kind_starts = {k: [mn.char_start for mn in v] for k, v in by_kind.items()}
 
     def first_speaker(a: int, b: int) -> str | None:
-        hits = [mn for mn in speakers if a <= mn.char_start < b]
-        people = [mn for mn in hits if kind.get(mn.entity_key) == "person"]
-        best = people[0] if people else (hits[0] if hits else None)
+        hits = speakers[bisect_left(starts, a) : bisect_left(starts, b)]
+        best = next((mn for mn in hits if kind[mn.entity_key] == "person"), hits[0] if hits else None)
         return best.entity_key if best else None
 
     def last_of(kinds: tuple[str, ...], before: int) -> str | None:
-        for mn in reversed(speakers):
-            if mn.char_start < before and kind.get(mn.entity_key) in kinds:
-                return mn.entity_key
-        return None
+        best: Mention | None = None
+        for k in kinds:
+            i = bisect_left(kind_starts[k], before) - 1
+            if i >= 0 and (best is None or by_kind[k][i].char_start > best.char_start):
+                best = by_kind[k][i]
+            if best is not None:
+                break
+        return best.entity_key if best else None
 
     def attribute(a: int, b: int, quote_start: int) -> str | None:
         """Speaker named in the clause [a, b) that holds a speech verb, else None."""
@@ -163,7 +175,7 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
         if _NOMINAL_ORG_RE.search(clause):
             return last_of(("organization",), quote_start)
         if _PRONOUN_RE.search(clause):
-            return last_of(("person",), quote_start) or last_of(("organization",), quote_start)
+            return last_of(("person", "organization"), quote_start)
         return None
 
     prev_end = 0
@@ -186,7 +198,7 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
                     sp.speaker, sp.attributed = who, True
         prev_end = sp.end + 1
 
-    _continue_speakers(body, spans, speakers, kind)
+    _continue_speakers(body, spans, speakers, starts, kind)
     keep = [sp for sp in spans if _is_quotation(body, sp)]
     return [Quote(sp.start, sp.end, sp.speaker) for sp in keep]
 
@@ -195,7 +207,9 @@ def _paragraph_start(body: str, pos: int) -> int:
     return body.rfind("\n", 0, pos) + 1
 
 
-def _continue_speakers(body: str, spans: list[_Span], speakers: list[Mention], kind: dict[str, str]) -> None:
+def _continue_speakers(
+    body: str, spans: list[_Span], speakers: list[Mention], starts: list[int], kind: dict[str, str]
+) -> None:
     """Carry speakers across run-on quotes, paragraphs and preceding sentences."""
     # A quote left open runs on into the next one: they share a speaker, whichever side names it.
     for _ in range(2):
@@ -220,7 +234,7 @@ def _continue_speakers(body: str, spans: list[_Span], speakers: list[Mention], k
             sentences = _SENTENCE_SPLIT.split(lead)
             for sentence in reversed(sentences):
                 off = pstart + lead.rfind(sentence)
-                hits = [mn for mn in speakers if off <= mn.char_start < off + len(sentence)]
+                hits = speakers[bisect_left(starts, off) : bisect_left(starts, off + len(sentence))]
                 people = [mn for mn in hits if kind.get(mn.entity_key) == "person"]
                 if people:
                     sp.speaker = people[0].entity_key
