@@ -268,3 +268,37 @@ def test_file_vanishing_between_listing_and_parsing_is_rejected(tmp_path: Path) 
     [result] = parse_file(source_file, root=tmp_path)
 
     assert result.reason.startswith("unreadable:")
+
+
+def test_trafilatura_failure_falls_back_to_plain_body_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    def overflow(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", overflow)
+    page = b"<html><head><title>T</title><script>bad()</script></head><body><p>One.</p><p>Two &amp; three.</p></body>"
+
+    result = parse_bytes(tmp_path, "p.html", page)
+
+    assert isinstance(result, SourceDocument), result
+    assert (result.title, result.body) == ("T", "One.\n\nTwo & three.")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Привет, как дела? Это тест новостей.", "cp1251"),
+        ("한국 농촌 지역의 관광 산업이 빠르게 성장하고 있습니다.", "euc-kr"),
+    ],
+)
+def test_other_legacy_encodings_are_verified_not_guessed(tmp_path: Path, text: str, encoding: str) -> None:
+    assert body_of(tmp_path, "legacy.txt", text.encode(encoding)) == text
+
+
+def test_jsonl_line_in_cp1252_is_decoded(tmp_path: Path) -> None:
+    write(tmp_path, "l.jsonl", '{"text": "Café owners’ sales."}\n{"text": "Plain."}\n'.encode("cp1252"))
+
+    results = list(read_source(tmp_path))
+
+    assert [r.body for r in results] == ["Café owners’ sales.", "Plain."]

@@ -177,11 +177,14 @@ def _parse_file(file: SourceFile, root: Path | str, max_bytes: int) -> list[Pars
     decoded = decode_bytes(data, html=extension in _HTML_EXTENSIONS)
     if decoded.text is None:
         return reject(decoded.reason or "encoding: could not decode")
-    if extension in _HTML_EXTENSIONS:
-        raw = parse_html(decoded.text)
-    else:
-        text = normalize_text(decoded.text)
-        raw = parse_plain_text(text) if extension == ".txt" else parse_markdown(text)
+    try:
+        if extension in _HTML_EXTENSIONS:
+            raw = parse_html(decoded.text)
+        else:
+            text = normalize_text(decoded.text)
+            raw = parse_plain_text(text) if extension == ".txt" else parse_markdown(text)
+    except FormatError as error:
+        return reject(str(error))
     return [_document(raw, file.rel_path)]
 
 

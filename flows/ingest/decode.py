@@ -34,8 +34,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _RIFF_KINDS = {b"WEBP": "a WebP image", b"WAVE": "a WAV audio file", b"AVI ": "an AVI video"}
 
-# Control bytes that never occur in text of any 8-bit or multibyte encoding (tab, newlines, form feed,
-# escape-free range excluded); their density separates binary data from text with a stray byte.
+# Control bytes that text in no 8-bit or multibyte encoding uses (tab, newlines, form feed and ESC, which
+# ISO-2022 needs, are allowed); their density separates binary data from text with one stray byte.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
 _SNIFF_BYTES = 65536
 _HTML_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
@@ -101,40 +101,45 @@ def decode_bytes(data: bytes, *, html: bool = False) -> Decoded:
         # Valid multibyte UTF-8 sequences alongside a few broken ones: any 8-bit reading would turn the
         # valid ones into mojibake, so there is no other encoding to verify.
         return Decoded(None, f"encoding: invalid UTF-8 at byte {utf8_error.start}")
-    candidates = []
-    if html:
-        declared = _declared_charset(data)
-        if declared:
-            candidates.append(declared)
-    candidates.extend(_FALLBACK_CODECS)
-    candidates.extend(_charset_normalizer_guesses(data))
-    return _verified_or_reason(data, candidates, None)
+    candidates = [_declared_charset(data)] if html else []
+    decoded = _first_plausible(data, [*candidates, *_FALLBACK_CODECS])
+    if decoded is not None:
+        return Decoded(decoded)
+    # The detector is slow and often wrong on short texts, so it only proposes candidates, and only
+    # when the usual suspects have failed; its guesses pass the same plausibility checks.
+    guesses = _charset_normalizer_guesses(data)
+    decoded = _first_plausible(data, guesses)
+    if decoded is not None:
+        return Decoded(decoded)
+    return Decoded(None, f"encoding: could not decode reliably (best guess {guesses[0] if guesses else 'unknown'})")
 
 
-def _verified_or_reason(data: bytes, candidates: list[str], failure: str | None) -> Decoded:
-    """The first candidate whose strict decode is plausible text."""
+def _verified_or_reason(data: bytes, candidates: list[str], failure: str) -> Decoded:
+    """The first plausible decode among `candidates`, else the failure reason."""
+    text = _first_plausible(data, candidates)
+    return Decoded(text) if text is not None else Decoded(None, failure)
+
+
+def _first_plausible(data: bytes, candidates: list[str | None]) -> str | None:
+    """The text of the first candidate codec whose strict decode is plausible."""
     tried: set[str] = set()
     for candidate in candidates:
         try:
-            codec = codecs.lookup(candidate).name
+            codec = codecs.lookup(candidate).name if candidate else ""
         except LookupError:
             continue
-        if codec in tried:
+        if not codec or codec in tried:
             continue
         tried.add(codec)
         try:
             text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError:
             continue
-        if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        if codec.startswith(("utf-16", "utf-32")):
             text = text.removeprefix("\ufeff")
         if is_plausible_text(text, codec):
-            return Decoded(text)
-    if failure:
-        return Decoded(None, failure)
-    guesses = _charset_normalizer_guesses(data)
-    best_guess = guesses[0] if guesses else "unknown"
-    return Decoded(None, f"encoding: could not decode reliably (best guess {best_guess})")
+            return text
+    return None
 
 
 def is_plausible_text(text: str, codec: str) -> bool:

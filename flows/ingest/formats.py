@@ -182,8 +182,7 @@ def parse_html(text: str) -> RawDocument:
             include_links=False,
             date_extraction_params=dict(_DATE_CONFIG),
         )
-    except (RecursionError, ValueError, TypeError, AttributeError, IndexError):
-        # trafilatura gives up on pathological trees (e.g. thousands of nested divs); lxml alone copes.
+    except Exception:  # noqa: BLE001 - pathological trees (RecursionError...) fall back to lxml alone
         extracted = None
     if extracted is not None and extracted.text and extracted.text.strip():
         return RawDocument(
@@ -195,8 +194,12 @@ def parse_html(text: str) -> RawDocument:
         )
     tree = _parse_html_tree(text)
     metadata = _metadata_of(tree)
+    try:
+        body = _tree_text(tree) if tree is not None else ""
+    except (RecursionError, ValueError, MemoryError) as error:
+        raise FormatError(f"html: no text could be extracted ({type(error).__name__})") from None
     return RawDocument(
-        body=_tree_text(tree) if tree is not None else "",
+        body=body,
         title=metadata.get("title"),
         publisher=metadata.get("sitename"),
         url=metadata.get("url"),
@@ -234,7 +237,7 @@ def _metadata_of(tree: Any) -> dict[str, str | None]:
 
     try:
         metadata = extract_metadata(tree, date_config=dict(_DATE_CONFIG), extensive=False)
-    except (RecursionError, ValueError, TypeError, AttributeError, IndexError):
+    except Exception:  # noqa: BLE001 - metadata is optional; the text is what must not be lost
         return {}
     return {"title": metadata.title, "sitename": metadata.sitename, "url": metadata.url, "date": metadata.date}
 
