@@ -80,6 +80,7 @@ _ROLE_OF_AFTER = re.compile(r"\s+at\s|,\s|\s+with\s")
 _LEADING_THE = re.compile(r"\s*(?:the\s+)?")
 _THE_YEAR_OLD = re.compile(r"\b[Tt]he (\d{1,3})-year-old\b(?!\s+[A-Z])")
 _UNSEEN = object()
+_EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,6}-[a-z]{1,6}")
 _OF_ORG_AFTER = re.compile(r"\s+(?:of|at|from)\s+")
 _MODEL_NUMBER = re.compile(r"[A-Z]?\d+[\w-]*")
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout"})
@@ -183,6 +184,7 @@ def _clean_runs(body: str, s: int, e: int) -> list[tuple[int, int]]:
     out = []
     start = s
     pos = s
+    prev_tok = ""
     for tok in body[s:e].split(" "):
         te = pos + len(tok)
         cut = te
@@ -198,6 +200,8 @@ def _clean_runs(body: str, s: int, e: int) -> list[tuple[int, int]]:
         if amp != -1 and not body[amp + 1 : amp + 2].isupper():
             cut, ends_run = amp, True  # "B&amp;B": an HTML entity, not "AT&T"
         h = body.find("-", pos, cut)
+        if h != -1 and _EAST_ASIAN_GIVEN.fullmatch(body, pos, cut) and prev_tok in _surnames():
+            h = -1  # "Kim Jae-hyun", "Park Min-ji": a hyphenated given name, not "Turkish-based"
         while h != -1 and h + 1 < cut and not body[h + 1].isupper() and not body[h + 1].isdigit():
             cut, ends_run = h, True
             break
@@ -206,9 +210,16 @@ def _clean_runs(body: str, s: int, e: int) -> list[tuple[int, int]]:
                 out.append((start, cut))
             start = te + 1
         pos = te + 1
+        prev_tok = tok
     if start < e:
         out.append((start, e))
     return out
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    """Surnames that come first in the name: Chinese and Korean."""
+    return gz.chinese_surnames() | gz.korean_surnames()
 
 
 def _raw_chunks(body: str) -> list[tuple[int, int]]:
@@ -435,13 +446,13 @@ def person_key(name: str) -> str:
 
 
 def _chinese_name(text: str) -> bool:
+    """A surname-first East Asian name: "Liu Xiabing", "Kim Jae-hyun"."""
     words = text.split(" ")
-    return (
-        len(words) == 2
-        and words[0] in gz.chinese_surnames()
-        and words[1][:1].isupper()
-        and _PINYIN_NAME.fullmatch(words[1].lower()) is not None
-    )
+    if len(words) != 2 or not words[1][:1].isupper():
+        return False
+    if words[0] in gz.chinese_surnames() and _PINYIN_NAME.fullmatch(words[1].lower()) is not None:
+        return True
+    return words[0] in gz.korean_surnames() and _EAST_ASIAN_GIVEN.fullmatch(words[1]) is not None
 
 
 def _person_shape(text: str) -> bool:
@@ -511,6 +522,12 @@ def _title_role_set() -> frozenset[str]:
     return frozenset(w for r in gz.role_words() for w in r.split() if w not in {"of", "general"})
 
 
+def _after_preposition(doc: _Doc, p: _Piece) -> bool:
+    """ "at Hana Asset Management, said": a name after these is where someone works, not who speaks."""
+    prev = _words_before(doc.body, p.start)[-1:]
+    return bool(prev) and (prev[0] in _NOT_BEFORE_PERSON or prev[0].endswith("-based"))
+
+
 def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
     """Entity type of one piece from its own words and close context; None when it is not a name."""
     words = text.split(" ")
@@ -536,7 +553,11 @@ def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
         return None  # plans, events and laws are not required entities; better silent than mistyped
     if _chinese_name(text):
         return "person"
-    if _person_shape(text) and (first in gz.given_names() or p.person_cue or _context_person_cue(doc.body, p)):
+    if _person_shape(text) and (
+        first in gz.given_names()
+        or p.person_cue
+        or (_context_person_cue(doc.body, p) and not _after_preposition(doc, p))
+    ):
         return "person"
     if n >= 2 and first == "Air":
         return "organization"
@@ -678,7 +699,7 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
                 place_cores.setdefault(core, p.text)
         if p.kind == "organization" and " " in p.text:
             first = p.text.split(" ", 1)[0]
-            if first not in gz.known_orgs() and first not in gz.place_names():
+            if first not in gz.place_names():
                 multi_orgs.setdefault(first, []).append(p.text)
 
     for p in pieces:
@@ -695,6 +716,12 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
                 if _ETHNIC_USE.match(body, p.end) and not _SPEECH_AFTER.match(body[p.end : p.end + 40]):
                     continue
                 add(p, "person", person_key(cands[-1].text))
+                continue
+        if kind == "organization" and " " not in text and text in multi_orgs and text in gz.known_orgs():
+            fulls = {org_key(f) for f in multi_orgs[text]}
+            if len(fulls) == 1 and org_key(text) not in fulls:
+                # "Samsung" after "Samsung Electronics": the document's short form of the full name.
+                add(p, "organization", fulls.pop())
                 continue
         if kind in ("single", "organization", "person?") and text in place_cores:
             add(p, "place", place_key(place_cores[text]))

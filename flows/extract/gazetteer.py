@@ -72,6 +72,11 @@ def chinese_surnames() -> frozenset[str]:
 
 
 @cache
+def korean_surnames() -> frozenset[str]:
+    return _words("surnames_kr.txt")
+
+
+@cache
 def role_words() -> tuple[str, ...]:
     """Role nouns, longest first for regex alternation."""
     return tuple(sorted(_lines("roles.txt"), key=len, reverse=True))
@@ -165,7 +170,8 @@ def _cached_package_places() -> frozenset[str]:
 @cache
 def place_names() -> frozenset[str]:
     """Every name known as a place, minus those that are far more often a person, word or organization."""
-    clash = non_entities() | given_names() | chinese_surnames() | demonyms() | frozenset(known_orgs())
+    clash = (non_entities() | given_names() | chinese_surnames() | korean_surnames() | demonyms()
+             | frozenset(known_orgs()))
     names = {n for n in _cached_package_places() if n not in clash}
     names.update(place_aliases())
     return frozenset(names)

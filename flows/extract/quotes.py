@@ -34,7 +34,7 @@ _SPEECH = (r"said|says|say|told|tells|tell|added|adds|noted|notes|stressed|stres
 _SPEECH_RE = re.compile(rf"\b(?:{_SPEECH})\b", re.IGNORECASE)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|they|I|we)\b", re.IGNORECASE)
 _NOMINAL_ORG_RE = re.compile(
-    r"\bthe\s+(?:company|firm|bank|brokerage|ministry|report|group|agency|airline|carrier|lender|statement|"
+    r"\b(?:the|a|an)\s+(?:company|firm|bank|brokerage|ministry|report|group|agency|airline|carrier|lender|statement|"
     r"government|bureau|department|commission|institute|organization|organisation|university|association|"
     r"research firm|think tank|insurer|fund|platform|retailer|automaker|manufacturer|exchange|regulator|court)\b",
     re.IGNORECASE,
@@ -163,6 +163,18 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
                 break
         return best.entity_key if best else None
 
+    def main_org(before: int) -> str | None:
+        """ "the company said": the organization the text has named most so far (latest on a tie)."""
+        orgs = by_kind["organization"][: bisect_left(kind_starts["organization"], before)]
+        counts: dict[str, int] = {}
+        for mn in orgs:
+            counts[mn.entity_key] = counts.get(mn.entity_key, 0) + 1
+        best = None
+        for mn in orgs:
+            if best is None or counts[mn.entity_key] >= counts[best]:
+                best = mn.entity_key
+        return best
+
     def attribute(a: int, b: int, quote_start: int) -> str | None:
         """Speaker named in the clause [a, b) that holds a speech verb, else None."""
         clause = body[a:b]
@@ -173,7 +185,7 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
         if who:
             return who
         if _NOMINAL_ORG_RE.search(clause):
-            return last_of(("organization",), quote_start)
+            return main_org(quote_start)
         if _PRONOUN_RE.search(clause):
             return last_of(("person", "organization"), quote_start)
         return None

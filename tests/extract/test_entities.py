@@ -1,0 +1,138 @@
+"""Entity extraction: names, types, keys, spans and person attributes on small texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.extract.entities import extract_entities, org_key, place_key
+
+TEXT_CN = (
+    "Liu Xiabing left Guangdong to return to Xiamu Village in the Guangxi Zhuang Autonomous Region.\n"
+    "Determined to help, the 33-year-old opened a shop. Liu said sales were rising in Guangxi.\n"
+    "Yao Hua, a sociologist at Guangxi Academy of Social Sciences, agreed."
+)
+TEXT_WIRE = (
+    "BEIJING, Nov. 18 (Xinhua) -- The China Development Bank (CDB) will lend more. "
+    "The CDB said demand was strong in Fujian Province."
+)
+TEXT_TITLES = (
+    "Emirates President Tim Clark spoke in Dubai. Clark said Emirates Airline would grow.\n"
+    "Hungarian-American investor George Soros disagreed.\n"
+    "Rusmik Oza, Head of Fundamental Research at Kotak Securities, was cautious. Oza said so.\n"
+    "Ma Jun, 52, a tea farmer in Menghai County, sells to Pinduoduo."
+)
+TEXT_NOISE = (
+    "RETURN TO ROOTS\n"
+    "Bamboo weaving is back. In October, Chinese buyers came. Embracing China's boom, sales rose.\n"
+    'The term "village" lost its shine.'
+)
+
+
+def by_name(text: str) -> dict[str, object]:
+    entities, _ = extract_entities(text)
+    return {e.name: e for e in entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "entity_type", "key"),
+    [
+        (TEXT_CN, "Liu Xiabing", "person", "person:liu xiabing"),
+        (TEXT_CN, "Guangdong", "place", "place:guangdong"),
+        (TEXT_CN, "Xiamu Village", "place", "place:xiamu"),
+        (TEXT_CN, "Guangxi Zhuang Autonomous Region", "place", "place:guangxi"),
+        (TEXT_CN, "Guangxi Academy of Social Sciences", "organization",
+         "organization:guangxi academy of social sciences"),
+        (TEXT_CN, "Yao Hua", "person", "person:yao hua"),
+        (TEXT_WIRE, "Beijing", "place", "place:beijing"),
+        (TEXT_WIRE, "Xinhua", "organization", "organization:xinhua"),
+        (TEXT_WIRE, "China Development Bank", "organization", "organization:china development bank"),
+        (TEXT_WIRE, "Fujian Province", "place", "place:fujian"),
+        (TEXT_TITLES, "Tim Clark", "person", "person:tim clark"),
+        (TEXT_TITLES, "Emirates Airline", "organization", "organization:emirates"),
+        (TEXT_TITLES, "George Soros", "person", "person:george soros"),
+        (TEXT_TITLES, "Rusmik Oza", "person", "person:rusmik oza"),
+        (TEXT_TITLES, "Kotak Securities", "organization", "organization:kotak securities"),
+        (TEXT_TITLES, "Menghai County", "place", "place:menghai"),
+        (TEXT_TITLES, "Pinduoduo", "organization", "organization:pinduoduo"),
+    ],
+)
+def test_entity_name_type_key(text, name, entity_type, key):
+    entity = by_name(text)[name]
+    assert (entity.entity_type, entity.key) == (entity_type, key)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "age", "role", "affiliation"),
+    [
+        (TEXT_CN, "Liu Xiabing", 33, None, None),
+        (TEXT_CN, "Yao Hua", None, "sociologist", "organization:guangxi academy of social sciences"),
+        (TEXT_TITLES, "Tim Clark", None, "president", "organization:emirates"),
+        (TEXT_TITLES, "George Soros", None, "investor", None),
+        (TEXT_TITLES, "Rusmik Oza", None, "head of fundamental research", "organization:kotak securities"),
+        (TEXT_TITLES, "Ma Jun", 52, "tea farmer", None),
+    ],
+)
+def test_person_attributes(text, name, age, role, affiliation):
+    person = by_name(text)[name]
+    assert (person.age, person.role, person.affiliation) == (age, role, affiliation)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "key"),
+    [
+        (TEXT_CN, "Liu", "person:liu xiabing"),
+        (TEXT_CN, "Guangxi", "place:guangxi"),
+        (TEXT_WIRE, "CDB", "organization:china development bank"),
+        (TEXT_TITLES, "Clark", "person:tim clark"),
+        (TEXT_TITLES, "Oza", "person:rusmik oza"),
+        (TEXT_TITLES, "Emirates", "organization:emirates"),
+    ],
+)
+def test_short_forms_resolve_to_the_full_entity(text, surface, key):
+    _, mentions = extract_entities(text)
+    spans = [(m.char_start, m.char_end) for m in mentions if m.entity_key == key]
+    starts = [i for i in range(len(text)) if text.startswith(surface + " ", i) or text.startswith(surface + ".", i)]
+    assert any((s, s + len(surface)) in spans for s in starts)
+
+
+def test_mentions_are_exact_spans_of_their_entity_names():
+    entities, mentions = extract_entities(TEXT_CN)
+    keys = {e.key for e in entities}
+    assert mentions == sorted(mentions, key=lambda m: (m.char_start, m.char_end))
+    texts = {(m.entity_key, TEXT_CN[m.char_start : m.char_end]) for m in mentions}
+    assert ("person:liu xiabing", "Liu Xiabing") in texts
+    assert ("place:xiamu", "Xiamu Village") in texts
+    assert all(m.entity_key in keys for m in mentions)
+
+
+@pytest.mark.parametrize("not_a_name", ["RETURN", "ROOTS", "Bamboo", "October", "Chinese", "Embracing", "village"])
+def test_headlines_sentence_starts_months_demonyms_are_not_entities(not_a_name):
+    names = {n.casefold() for n in by_name(TEXT_NOISE)}
+    assert not_a_name.casefold() not in names
+
+
+def test_sentence_start_word_is_trimmed_from_a_place():
+    assert "China" in by_name(TEXT_NOISE)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (place_key("Guangxi Zhuang Autonomous Region"), place_key("Guangxi")),
+        (place_key("Nandan County"), place_key("Nandan")),
+        (place_key("U.S."), place_key("United States")),
+        (place_key("Henan province"), place_key("Henan")),
+        (org_key("Emirates Airline"), org_key("Emirates")),
+        (org_key("Sina Weibo"), org_key("Weibo")),
+        (org_key("The Boeing Co."), org_key("Boeing")),
+    ],
+)
+def test_keys_meet_across_documents(a, b):
+    assert a == b
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", '"', "“”", "A", "İ̇stanbul ß 🙂 “Liu” said", "Li, 45,", "(CDB)"])
+def test_odd_input_never_raises_and_spans_stay_inside(text):
+    entities, mentions = extract_entities(text)
+    for m in mentions:
+        assert 0 <= m.char_start < m.char_end <= len(text)
