@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
     from great_expectations.datasource.fluent import SQLDatasource
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_SCHEMA = "marts"
 SAMPLE_SIZE = 5
 SAMPLE_CHARS = 160
@@ -30,6 +33,10 @@ _DIALECT_DRIVER = "gxreadonly"
 
 class ReadOnlyDuckDBDialect(DuckDBDialect):
     """duckdb-engine dialect without transactions, for engines that only read."""
+
+    # Stated explicitly (as SQLAlchemy asks of every dialect) and False like its parent, which
+    # never declared its compiler safe to cache.
+    supports_statement_cache = False
 
     # GX fetches a result after returning its connection to the pool; duckdb-engine's rollback on
     # return runs on the same DuckDB connection and wipes the pending result, so every bundled metric
@@ -46,6 +53,10 @@ class ReadOnlyDuckDBDialect(DuckDBDialect):
 
 
 registry.register(f"duckdb.{_DIALECT_DRIVER}", __name__, ReadOnlyDuckDBDialect.__name__)
+
+
+class WarehouseInUseError(RuntimeError):
+    """The warehouse file is held open elsewhere, so it cannot be opened read-only."""
 
 
 @dataclass(frozen=True)
@@ -143,13 +154,21 @@ def validate_warehouse(db_path: Path, suites_dir: Path, *, data_docs_dir: Path |
             if relation.lower() not in existing:
                 outcomes.append(_missing_relation_outcome(suite.name, relation))
                 continue
-            suite_outcomes, results = _validate_suite(context, datasource, suite, relation)
+            try:
+                suite_outcomes, results = _validate_suite(datasource, suite, relation)
+            except Exception as exc:  # a suite that cannot run must fail the gate, not crash it
+                suite_outcomes = [_outcome_from_exception(suite.name, e.configuration, exc) for e in suite.expectations]
+                results = []
             outcomes += suite_outcomes
             suite_results += results
     finally:
         _release(datasource)
     if data_docs_dir is not None:
-        _build_data_docs(context, suites, suite_results, run_at)
+        try:
+            _build_data_docs(context, suites, suite_results, run_at)
+        except Exception:
+            # The docs are a convenience for humans; the verdict stands without them.
+            logger.exception("could not build Data Docs in %s", data_docs_dir)
     return ValidationReport(success=all(o.success for o in outcomes), outcomes=outcomes, run_at=run_at)
 
 
@@ -189,21 +208,18 @@ def _ephemeral_context(data_docs_dir: Path | None) -> Any:
 
 def _add_warehouse_datasource(context: Any, db_path: Path) -> SQLDatasource:
     connection_string = f"duckdb+{_DIALECT_DRIVER}:///{db_path}"
-    datasource = context.data_sources.add_sql(
-        "warehouse", connection_string=connection_string, kwargs={"connect_args": {"read_only": True}}
-    )
     try:
-        with datasource.get_engine().connect():
-            pass
-    except sa.exc.DBAPIError as exc:
-        # DuckDB refuses a read-only connection to a file this process already holds read-write;
-        # sharing that open database is then the only way in.
-        if "different configuration" not in str(exc):
-            raise
-        _release(datasource)
-        context.data_sources.delete("warehouse")
-        datasource = context.data_sources.add_sql("warehouse", connection_string=connection_string)
-    return datasource
+        # add_sql probes the connection, so a refused open raises here rather than mid-validation.
+        return context.data_sources.add_sql(
+            "warehouse", connection_string=connection_string, kwargs={"connect_args": {"read_only": True}}
+        )
+    except Exception as exc:
+        if "different configuration" in str(exc) or "lock" in str(exc).lower():
+            raise WarehouseInUseError(
+                f"cannot open {db_path} read-only: close every connection to it (in this process and others) "
+                f"before validating. {exc}"
+            ) from exc
+        raise
 
 
 def _existing_relations(engine: sa.Engine) -> set[str]:
@@ -213,30 +229,31 @@ def _existing_relations(engine: sa.Engine) -> set[str]:
 
 
 def _validate_suite(
-    context: Any, datasource: SQLDatasource, suite: ExpectationSuite, relation: str
-) -> tuple[list[ExpectationOutcome], list[Any]]:
+    datasource: SQLDatasource, suite: ExpectationSuite, relation: str
+) -> tuple[list[ExpectationOutcome], list[tuple[str, Any]]]:
     gx = _import_gx()
     asset = datasource.add_query_asset(suite.name, query=f"select * from {relation}")
     batch = asset.add_batch_definition_whole_table("whole").get_batch()
     row_identity = list((suite.meta or {}).get("row_identity") or [])
-    row_queries = [e for e in suite.expectations if e.expectation_type == ROW_QUERY_TYPE]
-    column_checks = [e for e in suite.expectations if e.expectation_type != ROW_QUERY_TYPE]
     # Row queries need COMPLETE to return their rows (GX caps them at 200); column checks stay at
     # SUMMARY so a badly broken column never drags every unexpected value into Python.
-    groups = [
-        (
-            column_checks,
+    groups = {
+        "row-queries": (
+            [e for e in suite.expectations if e.expectation_type == ROW_QUERY_TYPE],
+            {"result_format": "COMPLETE"},
+        ),
+        "column-checks": (
+            [e for e in suite.expectations if e.expectation_type != ROW_QUERY_TYPE],
             {
                 "result_format": "SUMMARY",
                 "partial_unexpected_count": SAMPLE_SIZE,
                 "unexpected_index_column_names": row_identity,
             },
         ),
-        (row_queries, {"result_format": "COMPLETE"}),
-    ]
+    }
     outcomes: list[ExpectationOutcome] = []
     results = []
-    for expectations, result_format in groups:
+    for label, (expectations, result_format) in groups.items():
         if not expectations:
             continue
         part = gx.ExpectationSuite(name=suite.name, expectations=[e.configuration for e in expectations])
@@ -245,7 +262,7 @@ def _validate_suite(
         except Exception as exc:  # an expectation that cannot run must fail, not crash the gate
             outcomes += [_outcome_from_exception(suite.name, e.configuration, exc) for e in expectations]
             continue
-        results.append(suite_result)
+        results.append((label, suite_result))
         outcomes += [_outcome_from_result(suite.name, result) for result in suite_result.results]
     return outcomes, results
 
@@ -374,7 +391,7 @@ def _release(datasource: SQLDatasource) -> None:
     gc.collect()
 
 
-def _build_data_docs(context: Any, suites: list[Any], suite_results: list[Any], run_at: datetime) -> None:
+def _build_data_docs(context: Any, suites: list[Any], suite_results: list[tuple[str, Any]], run_at: datetime) -> None:
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -384,12 +401,11 @@ def _build_data_docs(context: Any, suites: list[Any], suite_results: list[Any], 
     for suite in suites:
         context.suites.add(suite)
     run_id = RunIdentifier(run_name="warehouse-gate", run_time=run_at)
-    for result in suite_results:
-        suite_name = result.suite_name
+    for label, result in suite_results:
         key = ValidationResultIdentifier(
-            expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
             run_id=run_id,
-            batch_identifier=f"{suite_name}-{len(result.results)}",
+            batch_identifier=label,
         )
         context.validation_results_store.set(key, result)
     context.build_data_docs()
