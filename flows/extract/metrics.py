@@ -9,8 +9,16 @@ from datetime import date
 from decimal import Decimal
 
 from flows.extract.model import Metric
-from flows.extract.numbers import DIGITS_RE, SCALE_RE, SCALES, WRITTEN_RE, parse_digits, parse_written
-from flows.extract.timex import TimeRef, find_times
+from flows.extract.numbers import (
+    DIGIT_BLOCKERS,
+    DIGITS_RE,
+    SCALE_RE,
+    SCALES,
+    match_ending_at,
+    parse_digits,
+    written_numbers,
+)
+from flows.extract.timex import TimeRef, find_times, time_triggers
 from flows.extract.units import (
     CURRENCY_CODES,
     CURRENCY_PREFIX_RE,
@@ -34,6 +42,14 @@ _HEDGE_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<h{i}>{p})" for i, (p, _) in enumerate(_HEDGES)) + r")[\s\u00a0]+$", re.I
 )
 _HEDGE_KIND = [q for _, q in _HEDGES]
+# The last word each end-anchored context pattern can have: a cheap test before trying the pattern.
+_HEDGE_LAST = re.compile(
+    r"than|over|above|of|least|exceeds?|exceeded|exceeding|surpass(?:es|ed|ing)?|beyond|under|below|to|most|nearly"
+    r"|almost|quite|about|around|approximately|approx\.|roughly|some|estimated|circa|average|averaged|averaging",
+    re.I,
+)
+_FILLER_LAST = re.compile(r"of|record|combined|totall?ing|many|much|high|low|only|just|another|further|additional"
+                          r"|all", re.I)
 _FILLER_RE = re.compile(
     r"(?<![\w-])(?:a\s+total\s+of|a\s+record|a\s+combined|totall?ing|as\s+many\s+as|as\s+much\s+as|as\s+high\s+as"
     r"|as\s+low\s+as|only|just|another|a\s+further|an\s+additional|additional|all)[\s\u00a0]+$",
@@ -55,6 +71,9 @@ _CHANGE_RE = re.compile(
     r"(?:an?[\s\u00a0]+)?(?:(?:further|additional|total|combined|whopping|staggering|modest|mere)[\s\u00a0]+)?$",
     re.I,
 )
+_CHANGE_LAST = re.compile(rf"(?:{_CHANGE_UP}|{_CHANGE_DOWN}|by|of|an?|further|additional|total|combined|whopping"
+                          r"|staggering|modest|mere|increase|decrease|rise|growth|gain|jump|surge|drop|decline|fall"
+                          r"|reduction|contraction|dip|slump|expansion|hike|spike)", re.I)
 _BY_RE = re.compile(r"(?<![\w-])by[\s\u00a0]+$", re.I)
 _CHANGE_AFTER_RE = re.compile(
     r"[\s\u00a0]*(?:-[\s\u00a0]*)?(?:(?P<up>increase|rise|growth|jump|gain|hike|surge|rebound|climb|higher|more"
@@ -107,6 +126,13 @@ _LABEL_BEFORE_RE = re.compile(
     r"|aged|age|ages|age\s+of|ranked|rank|placed|number\s+one|PM2\.5|\d+:)[\s\u00a0]+$",
     re.I,
 )
+_LABEL_LAST = re.compile(
+    r"no\.?|number|nos?\.|#|page|pages|section|article|chapter|room|gate|platform|route|flight|game|phase|version"
+    r"|model|item|table|floor|lane|highway|seat|row|tier|category|batch|zone|terminal|ward|district|paragraph|clause"
+    r"|episode|season|volume|apartment|suite|pier|berth|exit|dock|aged|age|ages|of|ranked|rank|placed|one"
+    r"|pm2\.5|\d+:",
+    re.I,
+)
 _AGE_AFTER_RE = re.compile(
     r"(?:[\s\u00a0]*-?[\s\u00a0]*years?[\s\u00a0-]+(?:old|of\s+age)\b|[\s\u00a0]*-year-old|[\s\u00a0]*-?[\s\u00a0]*"
     r"(?:years?|months?|days?|weeks?)[\s\u00a0]+(?:ago|earlier|later|before)\b)",
@@ -118,12 +144,18 @@ _PHONE_AFTER_RE = re.compile(r"[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\d)")
 _HYPHEN_WORD_AFTER_RE = re.compile(r"-[A-Za-z]")
 _HYPHEN_NUM_AFTER_RE = re.compile(r"[-–/]\d")
 _RANGE_JOIN_RE = re.compile(r"^[\s\u00a0]*(?:-|–|—|to|and|or|through)[\s\u00a0]*$", re.I)
+_BY_LAST = re.compile("by", re.I)
+_BETWEEN_LAST = re.compile("between", re.I)
+_FROM_LAST = re.compile("from", re.I)
+_CURRENCY_LAST = re.compile(r".*[$£€¥₹₩₱₦₽₺]|rs\.?|inr|rmb|cny|usd|eur|gbp|jpy|hkd|aud|cad|sgd|chf|krw|rp|rm|r", re.I)
 _BETWEEN_RE = re.compile(r"(?<![\w-])between[\s\u00a0]+$", re.I)
 _FROM_RE = re.compile(r"(?<![\w-])from[\s\u00a0]+$", re.I)
 _PAREN_JOIN_RE = re.compile(r"^[\s\u00a0]*(?:\(|,[\s\u00a0]*or[\s\u00a0]+|[\s\u00a0]+or[\s\u00a0]+|/|,[\s\u00a0]*"
                             r"(?:equivalent\s+to|equal\s+to|about|around|roughly|some|or\s+about)[\s\u00a0]+)"
                             r"[\s\u00a0]*$", re.I)
-_SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*[\s\u00a0]+|\n+|[\s\u00a0]{2,}(?=[A-Z\"“])")
+# Two passes, each starting with a character class or a literal so the engine scans fast.
+_SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*[\s\u00a0]+")
+_LINE_END_RE = re.compile(r"\n+")
 _ABBREV_BEFORE = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "no", "co", "corp", "inc", "ltd", "jr", "sr", "gen", "gov", "sen", "rep", "vs", "e.g", "i.e",
@@ -139,6 +171,7 @@ _SUBJ_AFTER_RE = re.compile(
     r"(?:in|on|at|for|from|by|to|with|that|which|who|was|were|is|are|has|have|had|will|and|or|than|as|during"
     r"|since|over|after|before|compared|through|across|under|between|last|this|a|an|the|\d)))"
 )
+_CLOSE_PAREN_RE = re.compile(r"[\s\u00a0]*\)?")
 _NUMBER_WORD_RE = re.compile(r"[\d,.]+|(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
                              r"|thirty|forty|fifty|hundred|thousand|million|billion)")
 _TOKEN_SPLIT_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*|[,;:()\"“”]")
@@ -256,15 +289,18 @@ class _Doc:
         starts = [0]
         for m in _SENT_END_RE.finditer(text):
             if m.group()[0] == ".":
-                word = re.search(r"([\w.]+)$", text[max(0, m.start() - 12):m.start()])
-                if word and (word.group(1).lower() in _ABBREV_BEFORE or len(word.group(1)) == 1):
+                ws = max(text.rfind(" ", max(0, m.start() - 12), m.start()), text.rfind("\n", 0, m.start())) + 1
+                word = text[ws:m.start()]
+                if word.lower().lstrip("(\"'“") in _ABBREV_BEFORE or len(word) == 1:
                     continue
                 nxt = text[m.end():m.end() + 1]
                 if nxt and nxt.islower():
                     continue
             starts.append(m.end())
-        self.starts = starts
+        starts.extend(m.end() for m in _LINE_END_RE.finditer(text))
+        self.starts = sorted(set(starts))
         self._times: dict[int, list[TimeRef]] = {}
+        self._triggers: list[int] | None = None
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence holding pos."""
@@ -276,7 +312,9 @@ class _Doc:
         """Time expressions of the sentence holding pos."""
         s, e = self.sentence(pos)
         if s not in self._times:
-            self._times[s] = find_times(self.text, s, e, self.published)
+            if self._triggers is None:
+                self._triggers = time_triggers(self.text)
+            self._times[s] = find_times(self.text, s, e, self.published, self._triggers)
         return self._times[s]
 
 
@@ -309,11 +347,14 @@ def _is_capitalized_name(word: str) -> bool:
 def _candidates(text: str) -> list[_Fig]:
     out: list[_Fig] = []
     for m in DIGITS_RE.finditer(text):
+        s = m.start()
+        if s and text[s - 1] in DIGIT_BLOCKERS:
+            continue
         v = parse_digits(m.group())
         if v is not None:
-            out.append(_Fig(m.start(), m.end(), v, False))
-    for m in WRITTEN_RE.finditer(text):
-        out.append(_Fig(m.start(), m.end(), parse_written(m.group()), True))
+            out.append(_Fig(s, m.end(), v, False))
+    for s, e, v in written_numbers(text):
+        out.append(_Fig(s, e, v, True))
     out.sort(key=lambda f: f.num_start)
     return out
 
@@ -339,7 +380,7 @@ def _apply_scale(text: str, f: _Fig) -> None:
 
 
 def _currency_before(text: str, f: _Fig) -> str | None:
-    m = CURRENCY_PREFIX_RE.search(text, max(0, f.num_start - 6), f.num_start)
+    m = match_ending_at(CURRENCY_PREFIX_RE, text, f.num_start, 6, _CURRENCY_LAST)
     if not m:
         return None
     token = re.sub(r"\s+", "", m.group(1)).lower()
@@ -378,8 +419,7 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
         return True
     if not f.written and _PHONE_AFTER_RE.match(after):
         return True
-    window = text[max(0, s - 30):s]
-    if _LABEL_BEFORE_RE.search(window):
+    if match_ending_at(_LABEL_BEFORE_RE, text, s, 30, _LABEL_LAST):
         return True
     word, wstart = _word_before(text, s)
     if f.written:
@@ -504,22 +544,21 @@ def _parse_unit(text: str, f: _Fig) -> None:
 def _prefix_context(text: str, f: _Fig) -> None:
     """Hedge, currency symbol and change verb before the number; sets the mention start."""
     start = f.num_start
-    m = CURRENCY_PREFIX_RE.search(text, max(0, start - 6), start)
+    m = match_ending_at(CURRENCY_PREFIX_RE, text, start, 6, _CURRENCY_LAST)
     if m and _currency_before(text, f):
         start = m.start()
     for _ in range(3):
-        window_start = max(0, start - 40)
-        m = _HEDGE_RE.search(text, window_start, start)
+        m = match_ending_at(_HEDGE_RE, text, start, 40, _HEDGE_LAST)
         if m and f.qualifier == "exact":
             f.qualifier = _HEDGE_KIND[int(m.lastgroup[1:])]
             start = m.start()
             continue
-        m = _FILLER_RE.search(text, window_start, start)
+        m = match_ending_at(_FILLER_RE, text, start, 40, _FILLER_LAST)
         if m:
             start = m.start()
             continue
         break
-    m = _CHANGE_RE.search(text, max(0, start - 40), start)
+    m = match_ending_at(_CHANGE_RE, text, start, 40, _CHANGE_LAST)
     if m and m.group().split()[0].lower() in ("up", "down"):
         verb, _ = _word_before(text, m.start())
         if verb.lower().endswith(("ing", "ed")) or verb.lower() in _PHRASAL_VERBS:
@@ -528,7 +567,7 @@ def _prefix_context(text: str, f: _Fig) -> None:
         f.change = 1 if m.group("up") else -1
         start = m.start()
     else:
-        m = _BY_RE.search(text, max(0, start - 6), start)
+        m = match_ending_at(_BY_RE, text, start, 6, _BY_LAST)
         if m:
             word, _ = _word_before(text, m.start())
             lw = word.lower()
@@ -582,7 +621,7 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
             joined = _RANGE_JOIN_RE.match(gap)
             a_had_unit = a.unit_explicit
             if joined and (not a.unit_explicit or a.unit == b.unit or a.unit_end == a.num_end) and b.unit_explicit:
-                between = bool(_BETWEEN_RE.search(text, max(0, a.start - 12), a.start))
+                between = bool(match_ending_at(_BETWEEN_RE, text, a.start, 12, _BETWEEN_LAST))
                 joiner = gap.strip().lower()
                 if not a.has_scale and b.has_scale and a.raw_value < b.raw_value:
                     a.scale = b.scale
@@ -599,10 +638,10 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
                 is_range = (between and joiner == "and") or (
                     joiner in ("-", "–", "—", "to", "through") and b.change == 0
                     and (a.change == 0 or (b.unit_end > b.num_end and not a_had_unit))
-                    and not _FROM_RE.search(text, max(0, a.start - 6), a.start) and lo < hi
+                    and not match_ending_at(_FROM_RE, text, a.start, 6, _FROM_LAST) and lo < hi
                 )
                 if is_range and lo < hi:
-                    bm = _BETWEEN_RE.search(text, max(0, a.start - 12), a.start)
+                    bm = match_ending_at(_BETWEEN_RE, text, a.start, 12, _BETWEEN_LAST)
                     b.start = bm.start() if bm else a.start
                     b.low, b.high = float(lo), float(hi)
                     b.qualifier = a.qualifier if a.qualifier != "exact" else b.qualifier
@@ -767,8 +806,14 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
                               or (nxt and nxt.group(2) and nxt.group(2)[0].isupper())):
             f.drop = True
             continue
-        prev = next((g for g in reversed(figs[:i]) if g.unit and not g.drop and g.num_start >= s
-                     and (g.unit not in MEASURE_UNITS or g.unit in ("percent", "point"))), None)
+        prev = None
+        for j in range(i - 1, -1, -1):
+            g = figs[j]
+            if g.num_start < s:
+                break
+            if g.unit and not g.drop and (g.unit not in MEASURE_UNITS or g.unit in ("percent", "point")):
+                prev = g
+                break
         number_of = None
         for m in _NUMBER_OF_RE.finditer(text, s, f.start):
             number_of = m
@@ -850,7 +895,7 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             eq = restated_by.get(id(f))
             after_eq = None
             if eq:
-                after_eq = _subject_after(text, f, eq.end + re.match(r"[\s\u00a0]*\)?", text[eq.end:]).end())
+                after_eq = _subject_after(text, f, _CLOSE_PAREN_RE.match(text, eq.end).end())
             f.subject = (_subject_after(text, f, f.end) or after_eq or _clause_subject(text, f.start, s)
                          or f.noun_phrase)
     for f in figs:

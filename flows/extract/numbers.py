@@ -14,16 +14,41 @@ WORD_VALUES: dict[str, int] = {
 _UNITS_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 
-# Digits: 1,493 / 40,816.38 / 4.6 / .5 ; never glued to a letter, another number or a path/entity.
-DIGITS_RE = re.compile(r"(?<![\w.,/#&@:])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])|(?<![\w.,])\.\d+(?!\d)")
+# Digits: 1,493 / 40,816.38 / 4.6. The pattern starts with a character class so the engine can skip ahead fast;
+# what may stand before a number (a letter, a path, an HTML entity) is checked by the caller.
+DIGITS_RE = re.compile(r"\d(?:\d|,(?=\d{3}(?!\d)))*(?:\.\d+)?(?!\d)")
+DIGIT_BLOCKERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789.,/#&@:")
 
-# Written numbers; `one`, `a` and `an` only count in front of a scale word ("a million", "one billion").
+# Written numbers; `one`, `a` and `an` only count in front of a scale word ("a million", "one billion"). The
+# pattern opens with a character class and a word-start check, then a per-letter tail: this keeps the scan fast.
+_U = f"(?:-(?:{_UNITS_WORDS}))?"
+_SCALE_AHEAD = r"(?=\s+(?:hundred|thousand|million|billion|trillion)\b)"
+_TAILS = {
+    "t": f"wenty{_U}|hirty{_U}|hirteen|hree|welve|wo|en",
+    "f": f"orty{_U}|ifty{_U}|ourteen|ifteen|our|ive",
+    "s": f"ixty{_U}|eventy{_U}|ixteen|eventeen|ix|even",
+    "e": f"ighty{_U}|ighteen|ight|leven",
+    "n": f"inety{_U}|ineteen|ine",
+    "d": "ozen",
+    "o": f"ne{_SCALE_AHEAD}",
+    "a": rf"n?{_SCALE_AHEAD}|\s+dozen",
+}
+# The word itself is group 1; the match opens on the space or bracket before it (see `written_numbers`).
 WRITTEN_RE = re.compile(
-    rf"\b(?:(?:{_TENS})(?:-(?:{_UNITS_WORDS}))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    rf"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|(?:a\s+)?dozen"
-    r"|(?:one|an?)(?=\s+(?:hundred|thousand|million|billion|trillion|dozen)\b))\b",
-    re.I,
+    "[\\s\"'(\\[“‘/]([tTfFsSeEnNdDoOaA](?:"
+    + "|".join(f"(?<=[{c}{c.upper()}])(?:{tail})" for c, tail in _TAILS.items())
+    + r"))\b"
 )
+
+
+def written_numbers(text: str):
+    """(start, end, value) of each written-out number in text."""
+    if text[:1].isalpha():
+        m = WRITTEN_RE.match(" " + text[:40])
+        if m:
+            yield 0, m.end(1) - 1, parse_written(m.group(1))
+    for m in WRITTEN_RE.finditer(text):
+        yield m.start(1), m.end(1), parse_written(m.group(1))
 
 SCALES: dict[str, Decimal] = {
     "hundred": Decimal(100), "thousand": Decimal(1000), "million": Decimal(10) ** 6, "billion": Decimal(10) ** 9,
@@ -56,3 +81,50 @@ def parse_written(raw: str) -> Decimal:
     for part in low.split("-"):
         total += WORD_VALUES.get(part.strip(), 0)
     return Decimal(total)
+
+
+_NON_SPACE_RE = re.compile(r"[^\s(\[\"“]+")
+_SPACES = " \t\n\r\u00a0"
+
+
+def last_token(text: str, pos: int) -> str:
+    """The lower-case run of non-space characters ending right before pos (spaces skipped)."""
+    j = pos
+    while j > 0 and text[j - 1] in _SPACES:
+        j -= 1
+    k = text.rfind(" ", max(0, j - 24), j) + 1
+    return text[max(k, j - 24):j].lower().lstrip("(\"“[")
+
+
+def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
+                    last: re.Pattern[str] | None = None) -> re.Match[str] | None:
+    """The longest match of rx (a pattern ending in `$`) that ends exactly at pos, trying only word starts.
+
+    Searching a window for an end-anchored pattern costs a full attempt at every offset; trying the few word
+    starts of the window is an order of magnitude cheaper, and `last`, a pattern the final word must fully
+    match, rules most positions out before any attempt.
+    """
+    if last is not None and not last.fullmatch(last_token(text, pos)):
+        return None
+    lo = max(0, pos - span)
+    for m in _NON_SPACE_RE.finditer(text, lo, pos):
+        if m.start() == lo and lo > 0 and not text[lo - 1].isspace():
+            continue
+        found = rx.match(text, m.start(), pos)
+        if found:
+            return found
+    return None
+
+
+def word_start_re(words: list[str], whole: bool = True) -> re.Pattern[str]:
+    """A fast pattern for any of words at a word start: group 1 is the word.
+
+    The match opens on the space or bracket before the word; a scan over a plain alternation of many words
+    tries every alternative at every letter, while this one stops only at spaces and dispatches on one letter.
+    """
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(set(words), key=len, reverse=True):
+        by_first.setdefault(w[0], []).append(re.escape(w[1:]))
+    first = "".join(re.escape(c) for c in sorted(by_first))
+    tails = "|".join(f"(?<={re.escape(c)})(?:{'|'.join(t)})" for c, t in sorted(by_first.items()))
+    return re.compile(rf"[\s\"'(\[“‘/—]([{first}](?:{tails})){'(?![a-z])' if whole else ''}")

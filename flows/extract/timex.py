@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from flows.extract.numbers import match_ending_at, word_start_re
 
 _MONTH_NUM = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
@@ -50,12 +53,31 @@ TIMEX_RE = re.compile(
     r"|(?P<anaph>\b(?i:(?:during|in|over|for|within)\s+the\s+period)\b)"
 )
 
+_TRIGGER_WORDS = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon", "Tue", "Wed", "Thu",
+    "Fri", "Sat", "Sun", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY", "year-end", "end", "End", "period",
+    *(w for base in ("first", "second", "third", "fourth", "final", "last", "this", "next", "past", "previous",
+                     "current", "coming", "earlier", "later", "early", "late", "yesterday", "today", "tonight",
+                     "fiscal", "1st", "2nd", "3rd", "4th")
+      for w in (base, base[0].upper() + base[1:])),
+]
+# Literal-first alternatives and a digit class: both let the engine skip fast to the few places worth a full match.
+_TRIGGER_RE = word_start_re(_TRIGGER_WORDS, whole=False)
+_DIGIT_RUN_RE = re.compile(r"\d+")
+_PREFIX_BEFORE_RE = re.compile(
+    r"(?:(?:(?:by|at|as\s+of|until|before|through)\s+)?(?:the\s+)?end\s+of\s+|(?:by|from|the|fiscal|FY)\s+"
+    r"|(?:early|mid|late)[\s-]|(?:during|in|over|for|within)\s+the\s+|(?:last|this|next)\s+)$",
+    re.I,
+)
+
 # A time that is only the base of a comparison ("compared with the same period in 2019") is not the figure's time.
 _BASE_BEFORE_RE = re.compile(
     r"(?:same\s+(?:period|time|month|quarter)\s+(?:of\s+|in\s+)?(?:the\s+)?|compared\s+(?:with|to)\s+(?:the\s+)?"
     r"|from\s+(?:a\s+year\s+earlier\s+)?|than\s+(?:in\s+)?|since\s+|versus\s+|vs\.?\s+|over\s+|as\s+in\s+)$",
     re.I,
 )
+_PREFIX_LAST = re.compile(r"of|by|from|the|fiscal|fy|early-?|mid-?|late-?|last|this|next", re.I)
+_BASE_LAST = re.compile(r"period|time|month|quarter|of|in|the|with|to|from|earlier|than|since|versus|vs\.?|over", re.I)
 _MAY_OK_BEFORE_RE = re.compile(r"(?:in|since|by|of|until|early|late|mid|end|from|to|through|during|before|after)"
                                r"[\s-]$", re.I)
 
@@ -219,16 +241,53 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
     return None, None
 
 
-def find_times(text: str, start: int, end: int, published: date | None) -> list[TimeRef]:
+def time_triggers(text: str) -> list[int]:
+    """Sorted offsets where a time expression may start: trigger words and plausible day or year digits."""
+    triggers = [m.start(1) for m in _TRIGGER_RE.finditer(" " + text[:1]) if m.start(1) == 1]
+    triggers = [0] if triggers else []
+    triggers += [m.start(1) for m in _TRIGGER_RE.finditer(text)]
+    for m in _DIGIT_RUN_RE.finditer(text):
+        # Only a year (19xx/20xx) or a day/ordinal (one or two digits) can open a time expression.
+        s = m.start()
+        n = m.end() - s
+        if (n <= 2 or (n == 4 and text[s] in "12")) and not (s and text[s - 1] in ",."):
+            triggers.append(s)
+    triggers.sort()
+    return triggers
+
+
+def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Match[str]]:
+    """Full time-expression matches, tried only where a trigger stands."""
+    out: list[re.Match[str]] = []
+    covered = start
+    for k in range(bisect.bisect_left(triggers, start), bisect.bisect_left(triggers, end)):
+        p = triggers[k]
+        if p < covered or (p > 0 and text[p - 1].isalpha()):
+            continue
+        pre = match_ending_at(_PREFIX_BEFORE_RE, text, p, min(30, p - max(start, covered)), _PREFIX_LAST)
+        for cand in ((pre.start(), p) if pre else (p,)):
+            m = TIMEX_RE.match(text, cand, end)
+            if m and m.end() > p:
+                out.append(m)
+                covered = m.end()
+                break
+    return out
+
+
+def find_times(text: str, start: int, end: int, published: date | None,
+               triggers: list[int] | None = None) -> list[TimeRef]:
     """Every time expression in text[start:end], resolved; unresolvable ones keep a None range."""
     out: list[TimeRef] = []
-    for m in TIMEX_RE.finditer(text, start, end):
+    if triggers is None:
+        triggers = time_triggers(text[start:end])
+        triggers = [t + start for t in triggers]
+    for m in _matches(text, start, end, triggers):
         kind = m.lastgroup
         if kind in ("myend", "yend", "relend"):
             kind = next(k for k, v in m.groupdict().items() if v is not None and k not in ("myend", "yend", "relend"))
         g = m.group()
-        if kind == "my" and re.fullmatch(r"May", g) and not _MAY_OK_BEFORE_RE.search(text, max(0, m.start() - 12),
-                                                                                     m.start()):
+        if kind == "my" and re.fullmatch(r"May", g) and not match_ending_at(_MAY_OK_BEFORE_RE, text,
+                                                                                          m.start(), 12):
             continue
         if kind == "anaph":
             out.append(TimeRef(m.start(), m.end(), None, None, is_anaphor=True))
@@ -240,6 +299,6 @@ def find_times(text: str, start: int, end: int, published: date | None) -> list[
             first, last = _resolve(kind, g, published, is_end)
         except (ValueError, OverflowError, KeyError, AttributeError):
             first, last = None, None
-        is_base = bool(_BASE_BEFORE_RE.search(text[max(0, m.start() - 40):m.start()]))
+        is_base = bool(match_ending_at(_BASE_BEFORE_RE, text, m.start(), 40, _BASE_LAST))
         out.append(TimeRef(m.start(), m.end(), first, last, is_base=is_base))
     return out
