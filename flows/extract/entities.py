@@ -80,6 +80,7 @@ _ROLE_OF_AFTER = re.compile(r"\s+at\s|,\s|\s+with\s")
 _LEADING_THE = re.compile(r"\s*(?:the\s+)?")
 _THE_YEAR_OLD = re.compile(r"\b[Tt]he (\d{1,3})-year-old\b(?!\s+[A-Z])")
 _UNSEEN = object()
+_DESIGNATOR_INITIALS = frozenset(d[0] for d in _LOWER_DESIGNATORS)
 _EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,6}-[a-z]{1,6}")
 _OF_ORG_AFTER = re.compile(r"\s+(?:of|at|from)\s+")
 _MODEL_NUMBER = re.compile(r"[A-Z]?\d+[\w-]*")
@@ -468,6 +469,17 @@ def _person_shape(text: str) -> bool:
     )
 
 
+def _prev_word(body: str, pos: int) -> str:
+    """The word right before `pos` on the same line, or "" when none is separated by one space."""
+    if pos < 2 or body[pos - 1] != " ":
+        return ""
+    floor = max(0, pos - 24)
+    i = body.rfind(" ", floor, pos - 1)
+    word = body[(i + 1 if i >= 0 else floor) : pos - 1]
+    nl = word.rfind("\n")
+    return word[nl + 1 :] if nl >= 0 else word
+
+
 def _words_before(body: str, pos: int, span: int = 60) -> list[str]:
     """The words right before `pos` (none when a word runs into it); split, not regex-searched, for speed."""
     if pos == 0 or not body[pos - 1].isspace():
@@ -528,8 +540,9 @@ def _after_preposition(doc: _Doc, p: _Piece) -> bool:
     return bool(prev) and (prev[0] in _NOT_BEFORE_PERSON or prev[0].endswith("-based"))
 
 
-def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
-    """Entity type of one piece from its own words and close context; None when it is not a name."""
+@lru_cache(maxsize=65536)
+def _static_kind(text: str) -> str | None:
+    """The type a name's own words decide, cached across documents; "context" when the words cannot tell."""
     words = text.split(" ")
     n = len(words)
     first, last = words[0], words[-1]
@@ -553,6 +566,17 @@ def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
         return None  # plans, events and laws are not required entities; better silent than mistyped
     if _chinese_name(text):
         return "person"
+    return "context"
+
+
+def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
+    """Entity type of one piece from its own words and close context; None when it is not a name."""
+    kind = _static_kind(text)
+    if kind != "context":
+        return kind
+    words = text.split(" ")
+    n = len(words)
+    first = words[0]
     if _person_shape(text) and (
         first in gz.given_names()
         or p.person_cue
@@ -625,8 +649,10 @@ def _decide(doc: _Doc) -> list[_Piece]:
     kept: list[_Piece] = []
     cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
     for p in doc.pieces:
-        words = _words_before(body, p.start)
-        if words and (_role_text(body, p, words) or _product_model(p, words)):
+        prev = _prev_word(body, p.start)
+        if prev in ("of", "for", "the") and _role_text(body, p, _words_before(body, p.start)):
+            continue
+        if prev[:1].isdigit() and _product_model(p, [prev]):
             continue
         ck = (p.text, p.initial, p.person_cue)
         kind = cache_by_text.get(ck, _UNSEEN) if not p.person_cue else _UNSEEN
@@ -646,7 +672,7 @@ def _decide(doc: _Doc) -> list[_Piece]:
         if kind is None:
             continue
         p.kind = kind
-        if kind in ("place", "single"):
+        if kind in ("place", "single") and body[p.end + 1 : p.end + 2] in _DESIGNATOR_INITIALS:
             _extend_lower_designator(body, p)
             if p.text != ck[0]:
                 p.kind = "place"
@@ -790,8 +816,13 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
             last_org_named[next_org.text] = next_org.key
             next_org = next(org_iter, None)
         g = by_key[p.key]
-        after = body[p.end : p.end + 160]
+        if g.role is not None and g.age is not None:
+            continue
+        nxt = body[p.end : p.end + 1]
         words = _words_before(body, p.start)
+        if nxt not in (",", " ") and not words and not p.role:
+            continue  # every pattern below needs an apposition after the name or words before it
+        after = body[p.end : p.end + 160]
         if g.age is None:
             m = _AGE_AFTER.match(after)
             g.age = int(next(x for x in m.groups() if x)) if m else _age_before(words)

@@ -43,6 +43,7 @@ _CLAUSE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr|\bMs|\bDr|\bSt)(?<!\bMrs)(?<!\bP
 _BEFORE_ATTR = re.compile(r"[,:]\s*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _WORD = re.compile(r"[\w']+")
+_MARK = re.compile(r"[\"“”]")
 _TERMINAL = re.compile(r"[.!?,;…:]['’\"”)]*\s*$")
 _MIN_UNATTRIBUTED_WORDS = 5
 _TAIL = 160
@@ -77,8 +78,10 @@ def _is_opening(body: str, i: int) -> bool | None:
 def _quote_spans(body: str) -> list[_Span]:
     """Stretches inside pairs of double quotation marks, paragraph by paragraph."""
     spans: list[_Span] = []
-    para = 0
     open_at: int | None = None
+    line_start = 0  # start of the line holding open_at
+    para = 0
+    para_pos = 0  # newlines are counted up to here
 
     def emit(s: int, e: int, closed: bool) -> None:
         while s < e and body[s].isspace():
@@ -88,15 +91,16 @@ def _quote_spans(body: str) -> list[_Span]:
         if e > s:
             spans.append(_Span(s, e, closed, para))
 
-    for m in re.finditer(r"[\"“”\n]", body):
+    for m in _MARK.finditer(body):
         i, ch = m.start(), m.group()
-        if ch == "\n":
-            if open_at is not None:
-                emit(open_at + 1, i, False)
+        if open_at is not None:
+            nl = body.find("\n", open_at, i)
+            if nl != -1:
+                # The paragraph ended with the quote still open: it runs on into the next one.
+                emit(open_at + 1, nl, False)
                 open_at = None
-            if body[i + 1 : i + 2] != "\n" or True:
-                para += 1
-            continue
+        para += body.count("\n", para_pos, i)
+        para_pos = i
         opening = True if ch == "“" else False if ch == "”" else _is_opening(body, i)
         if opening is None:
             opening = open_at is None
@@ -104,11 +108,13 @@ def _quote_spans(body: str) -> list[_Span]:
             if open_at is not None:
                 emit(open_at + 1, i, False)
             open_at = i
+            line_start = i
         elif open_at is not None:
             emit(open_at + 1, i, True)
             open_at = None
     if open_at is not None:
-        emit(open_at + 1, len(body), False)
+        nl = body.find("\n", line_start)
+        emit(open_at + 1, nl if nl != -1 else len(body), False)
     return spans
 
 
@@ -265,15 +271,14 @@ def _continue_speakers(
 def _is_quotation(body: str, sp: _Span) -> bool:
     """Speech, not a scare quote, a title or a hashtag."""
     text = body[sp.start : sp.end]
-    words = _WORD.findall(text)
-    if not words:
+    words = text.split()
+    if not any(c.isalnum() for c in text[:40]) and not _WORD.search(text):
         return False
     if sp.attributed:
         return len(words) >= 2 or bool(_TERMINAL.search(text))
     if len(words) < _MIN_UNATTRIBUTED_WORDS:
         return False
-    caps = sum(1 for w in words if w[:1].isupper())
-    if caps == len(words):
+    if len(words) < 12 and all(w[:1].isupper() for w in words):
         return False  # a title or a name
     if not sp.closed:
         return True
