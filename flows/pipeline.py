@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -203,13 +204,14 @@ def ruralpulse_run(
     started = datetime.now()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     summary = RunSummary(run_id=run_id, source=source, warehouse=warehouse, started_at=started)
+    stack = ExitStack()
     try:
-        lock = RunLock(layout).__enter__()
+        stack.enter_context(RunLock(layout))
     except RunAlreadyActive as exc:
         logger.error("%s", exc)
         summary.message = str(exc)
         return Failed(message=str(exc), data=summary)
-    with lock:
+    with stack:
         for leftover in remove_leftovers(layout):
             logger.info("removed %s left by an interrupted run", leftover.name)
         models = load_models(Path(sql_dir))
