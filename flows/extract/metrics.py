@@ -14,11 +14,14 @@ from flows.extract.numbers import (
     DIGITS_RE,
     SCALE_RE,
     SCALES,
+    WORD_OPENERS,
+    WRITTEN_INNER,
+    last_token,
     match_ending_at,
     parse_digits,
-    written_numbers,
+    parse_written,
 )
-from flows.extract.timex import TimeRef, find_times, time_triggers
+from flows.extract.timex import TRIGGER_ALTERNATION, TimeRef, digit_trigger, find_times
 from flows.extract.units import (
     CURRENCY_CODES,
     CURRENCY_PREFIX_RE,
@@ -36,7 +39,8 @@ _HEDGES = [
     (r"(?:just\s+|slightly\s+)?(?:under|less\s+than|below|fewer\s+than|up\s+to|at\s+most|nearly|almost|not\s+quite"
      r"|no\s+more\s+than|a\s+maximum\s+of|short\s+of)", "under"),
     (r"(?:about|around|approximately|approx\.|roughly|some|an\s+estimated|estimated|close\s+to|circa|nearly\s+about"
-     r"|in\s+the\s+region\s+of|on\s+the\s+order\s+of|an\s+average\s+of|averag(?:e|ed|ing))", "approximate"),
+     r"|in\s+the\s+region\s+of|on\s+the\s+order\s+of|an\s+average\s+of|averag(?:e|ed|ing)"
+     r"|(?:an?\s+|the\s+)?average\s+[a-z]+\s+of)", "approximate"),
 ]
 _HEDGE_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<h{i}>{p})" for i, (p, _) in enumerate(_HEDGES)) + r")[\s\u00a0]+$", re.I
@@ -58,7 +62,7 @@ _FILLER_RE = re.compile(
 _CHANGE_UP = (r"up|rose|risen|rises|rising|rise\s+of|increased?|increases|increasing|increase\s+of|grew|grown|grows"
               r"|growing|growth\s+of|gained|gains?|gaining|gain\s+of|jumped|jumps?|jump\s+of|surged|surges?|surge\s+of"
               r"|soared|soars?|climbed|climbs?|advanced|added|adding|expanded|expands?|expansion\s+of|rebounded"
-              r"|boosted|raised|raising|hike\s+of|higher|spiked|spike\s+of|accelerated|widened")
+              r"|boosted|raised|raising|hike\s+of|higher|adds?|spiked|spike\s+of|accelerated|widened")
 _CHANGE_DOWN = (r"down|fell|fallen|falls?|falling|fall\s+of|dropped|drops?|dropping|drop\s+of|declined|declines?"
                 r"|declining|decline\s+of|decreased?|decreases|decreasing|decrease\s+of|slipped|slips?|slid|plunged"
                 r"|plunges?|plummeted|tumbled|tumbles?|sank|sunk|shrank|shrunk|shrinks?|contracted|contraction\s+of"
@@ -83,7 +87,13 @@ _CHANGE_AFTER_RE = re.compile(
 )
 _OVER_AFTER_RE = re.compile(r"(?:[\s\u00a0]+or\s+(?:more|above|higher)|\+|-plus\b|[\s\u00a0]+plus\b)", re.I)
 _UNDER_AFTER_RE = re.compile(r"[\s\u00a0]+or\s+(?:less|fewer|below|lower)\b", re.I)
-_APPROX_AFTER_RE = re.compile(r"[\s\u00a0]+or\s+so\b", re.I)
+_APPROX_AFTER_RE = re.compile(r"(?:[\s\u00a0]+(?:per|a|an|each)\s+[a-z]+)?,?[\s\u00a0]+(?:or\s+so|on\s+average)\b",
+                              re.I)
+# A rate stated after the counted thing: "7.8 lakh litres of milk a day", "1.5 lakh litres of daily capacity".
+_PERIOD_OF_RE = re.compile(
+    r"[\s\u00a0]+of[\s\u00a0]+(?:[a-z-]+[\s\u00a0]+){0,2}?(?:(?:per|a|an|each|every)[\s\u00a0]+(?P<w>year|annum|month"
+    r"|week|day|hour)\b(?![\s\u00a0]+(?:ago|earlier|before|later|after))|(?P<adj>annual|yearly|monthly|weekly|daily)\b)",
+)
 
 _PERIOD_WORDS = {
     "year": "year", "annum": "year", "yr": "year", "quarter": "quarter", "month": "month", "mo": "month",
@@ -99,7 +109,7 @@ _PERIOD_AFTER_RE = re.compile(
     re.I,
 )
 _PERIOD_BEFORE_RE = re.compile(
-    r"\b(?P<w>[Aa]nnual|annually|yearly|per\s+annum|a\s+year|quarterly|monthly|weekly|daily|hourly)\b"
+    r"\b(?P<w>[Aa]nnual|annually|yearly|quarterly|monthly|weekly|daily|hourly)\b"
     r"(?!\s+(?:report|meeting|general|conference|event|festival|summit|session|plan|review|leave|budget\s+meeting"
     r"|award|ranking|list|survey|fair|forum|expo|celebration|holiday|ago|earlier|before|later))",
 )
@@ -171,6 +181,9 @@ _SUBJ_AFTER_RE = re.compile(
     r"(?:in|on|at|for|from|by|to|with|that|which|who|was|were|is|are|has|have|had|will|and|or|than|as|during"
     r"|since|over|after|before|compared|through|across|under|between|last|this|a|an|the|\d)))"
 )
+_ADJACENT_GAP_RE = re.compile(r"(?:[\s\u00a0]+(?:of|in)[\s\u00a0]+[\w\s-]{0,30}?)?[\s\u00a0]*(?:\([^)]*\))?"
+                              r"[\s\u00a0]*,?[\s\u00a0]*(?:(?:up|down)\s+from|compared\s+with|to|and|or|from)?[\s\u00a0]*")
+_ASIDE_RE = re.compile(r",\s*(?:however|meanwhile|though|too|also|in\s+turn|in\s+contrast|by\s+contrast),", re.I)
 _CLOSE_PAREN_RE = re.compile(r"[\s\u00a0]*\)?")
 _NUMBER_WORD_RE = re.compile(r"[\d,.]+|(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
                              r"|thirty|forty|fifty|hundred|thousand|million|billion)")
@@ -215,7 +228,7 @@ _CUT_WORDS = frozenset({
     "she", "there", "here", "whereas", "showed", "shows", "show", "revealed", "found", "announced",
     "reported", "added", "noted", "meanwhile", "however", "including", "saw", "see", "sees", "posted", "recorded",
     "registered", "welcomed", "attracted", "received", "generated", "earned", "made", "spent", "invested",
-    "issued", "provided", "offered", "raised", "secured", "signed", "inked", "paid", "pay", "cost", "costs",
+    "issued", "provided", "offered", "raised", "secured", "signed", "inked", "paid",
     "hit", "reach", "reached", "reaching", "totaled", "totalled", "totaling", "totalling", "stood",
     "thanks", "amid", "despite", "like", "unlike", "per", "into", "among", "from", "over", "under",
 })
@@ -300,7 +313,7 @@ class _Doc:
         starts.extend(m.end() for m in _LINE_END_RE.finditer(text))
         self.starts = sorted(set(starts))
         self._times: dict[int, list[TimeRef]] = {}
-        self._triggers: list[int] | None = None
+        self.triggers: list[int] = []
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence holding pos."""
@@ -312,9 +325,7 @@ class _Doc:
         """Time expressions of the sentence holding pos."""
         s, e = self.sentence(pos)
         if s not in self._times:
-            if self._triggers is None:
-                self._triggers = time_triggers(self.text)
-            self._times[s] = find_times(self.text, s, e, self.published, self._triggers)
+            self._times[s] = find_times(self.text, s, e, self.published, self.triggers)
         return self._times[s]
 
 
@@ -344,18 +355,33 @@ def _is_capitalized_name(word: str) -> bool:
 # ---------------------------------------------------------------- token discovery
 
 
-def _candidates(text: str) -> list[_Fig]:
+# One scan finds both written numbers and the words that may open a time expression.
+_WORD_SCAN_RE = re.compile(WORD_OPENERS + "(?:" + WRITTEN_INNER + "|(?P<tx>" + TRIGGER_ALTERNATION + "))")
+
+
+def _candidates(text: str, triggers: list[int]) -> list[_Fig]:
+    """Number tokens, in text order; fills triggers with the offsets where a time expression may start."""
     out: list[_Fig] = []
     for m in DIGITS_RE.finditer(text):
         s = m.start()
+        if digit_trigger(text, s, m.end()):
+            triggers.append(s)
         if s and text[s - 1] in DIGIT_BLOCKERS:
             continue
         v = parse_digits(m.group())
         if v is not None:
             out.append(_Fig(s, m.end(), v, False))
-    for s, e, v in written_numbers(text):
-        out.append(_Fig(s, e, v, True))
+    head = " " + text[:12]
+    for m in (*_WORD_SCAN_RE.finditer(head[:1 + 12]), *_WORD_SCAN_RE.finditer(text)):
+        shift = -1 if m.string is head else 0
+        if shift and m.start() != 0:
+            continue
+        if m.group(1):
+            out.append(_Fig(m.start(1) + shift, m.end(1) + shift, parse_written(m.group(1)), True))
+        else:
+            triggers.append(m.start("tx") + shift)
     out.sort(key=lambda f: f.num_start)
+    triggers.sort()
     return out
 
 
@@ -419,7 +445,9 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
         return True
     if not f.written and _PHONE_AFTER_RE.match(after):
         return True
-    if match_ending_at(_LABEL_BEFORE_RE, text, s, 30, _LABEL_LAST):
+    label = match_ending_at(_LABEL_BEFORE_RE, text, s, 30, _LABEL_LAST)
+    # "an average age of 6.2 years" describes a fleet, not a person.
+    if label and not (label.group().lower().startswith("age") and last_token(text, label.start()) in _AVERAGE):
         return True
     word, wstart = _word_before(text, s)
     if f.written:
@@ -441,6 +469,7 @@ _PHRASAL_VERBS = frozenset({"rack", "racks", "pick", "picks", "set", "sets", "pu
                             "breaks", "broke", "turn", "turns", "bring", "brings", "brought", "clock", "clocks",
                             "scale", "scales", "ramp", "ramps", "step", "steps", "mop", "shore", "prop", "team",
                             "teams", "line", "lines", "stock", "stocks", "snap", "snaps", "bump", "bumps"})
+_AVERAGE = frozenset({"average", "mean", "median"})
 _HEDGE_WORDS = frozenset({"about", "around", "over", "nearly", "almost", "some", "roughly", "approximately",
                           "more", "less", "only", "just", "up", "down", "under", "above", "below", "at", "by",
                           "to", "from", "between", "of", "and", "or", "rs", "rs.", "us", "inr", "rmb", "cny", "usd",
@@ -604,6 +633,10 @@ def _suffix_context(text: str, f: _Fig) -> None:
         word = (m.group("w") or m.group("s") or m.group("adv")).lower()
         f.period = _PERIOD_WORDS.get(word)
         end = m.end()
+    else:
+        m = _PERIOD_OF_RE.match(text, end)
+        if m:
+            f.period = _PERIOD_WORDS.get((m.group("w") or m.group("adj")).lower())
     f.end = end
 
 
@@ -657,9 +690,9 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
 
 
 def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
-    """The noun phrase that a figure is predicated of, read backwards from the figure."""
+    """The noun phrase that a figure is predicated of, read backwards from the figure (or the previous one)."""
     lo = max(sent_start, start - 160)
-    tokens = _TOKEN_SPLIT_RE.findall(text[lo:start])
+    tokens = _TOKEN_SPLIT_RE.findall(_ASIDE_RE.sub(" ", text[lo:start]))
     while tokens and tokens[-1].lower() in _LINK_WORDS:
         tokens.pop()
     np: list[str] = []
@@ -681,6 +714,17 @@ def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
     if not np or (len(np) == 1 and np[0].lower() in _TIME_WORDS):
         return None
     return " ".join(np)
+
+
+def _adjacent_subject(text: str, f: _Fig, sentence_figs: list[_Fig]) -> str | None:
+    """`1,350 tonnes of green tea, up 18 percent`: a change right after a figure measures the same thing."""
+    prev = None
+    for g in sentence_figs:
+        if g.end <= f.start and g.equivalent_of is None:
+            prev = g
+    if prev is None or f.start - prev.end > 45 or not _ADJACENT_GAP_RE.fullmatch(text, prev.end, f.start):
+        return None
+    return prev.subject or prev.noun_phrase
 
 
 def _subject_after(text: str, f: _Fig, pos: int) -> str | None:
@@ -767,7 +811,7 @@ def _extract(text: str, published: date | None) -> list[Metric]:
     doc = _Doc(text, published)
     figs: list[_Fig] = []
     last_end = -1
-    for f in _candidates(text):
+    for f in _candidates(text, doc.triggers):
         if f.num_start < last_end:
             continue
         if f.written and f.raw_value == 0:
@@ -854,13 +898,18 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
 
 def _link_equivalents(text: str, figs: list[_Fig]) -> None:
     for a, b in zip(figs, figs[1:], strict=False):
-        if a.unit == b.unit or b.start < a.end:
+        if b.start < a.end:
             continue
+        if a.unit == b.unit:
+            va, vb = float(a.raw_value * a.scale), float(b.raw_value * b.scale)
+            if a.unit not in MEASURE_UNITS or not va or abs(va - vb) > 0.05 * abs(va):
+                continue
         gap = text[a.end:b.start]
-        if not _PAREN_JOIN_RE.match(gap):
+        if not _PAREN_JOIN_RE.match(gap) and not (b.qualifier == "approximate" and gap.strip() == ","):
             continue
         kinds = {u in CURRENCY_CODES for u in (a.unit, b.unit)}
-        if kinds == {True} or (a.unit in MEASURE_UNITS and b.unit in MEASURE_UNITS) or a.unit.endswith(b.unit):
+        if kinds == {True} or (a.unit in MEASURE_UNITS and b.unit in MEASURE_UNITS) or a.unit.endswith(b.unit) \
+                or a.unit == b.unit:
             b.equivalent_of = a
 
 
@@ -883,7 +932,9 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             near = text[max(s, f.start - 60):f.start]
             found = list(_PERIOD_BEFORE_RE.finditer(near))
             m = found[-1] if found else None
-            if m and f.unit not in ("year", "month", "week", "day", "hour"):
+            # A percent change of an annual total is not a rate ("annual turnover rose 12 per cent").
+            if m and f.unit not in ("year", "month", "week", "day", "hour") and not (
+                    f.change and f.unit in ("percent", "percentage_point")):
                 f.period = _PERIOD_WORDS.get(m.group("w").lower().split()[-1], "year")
         f.projection = bool(_PROJECTION_RE.search(clause))
         f.time = _pick_time(doc, f, by_sentence.get(s, []))
@@ -896,8 +947,9 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             after_eq = None
             if eq:
                 after_eq = _subject_after(text, f, _CLOSE_PAREN_RE.match(text, eq.end).end())
-            f.subject = (_subject_after(text, f, f.end) or after_eq or _clause_subject(text, f.start, s)
-                         or f.noun_phrase)
+            floor = max([g.end for g in by_sentence.get(s, []) if g.end <= f.start] or [s])
+            f.subject = (_subject_after(text, f, f.end) or after_eq or _clause_subject(text, f.start, floor)
+                         or _adjacent_subject(text, f, by_sentence.get(s, [])) or f.noun_phrase)
     for f in figs:
         a = f.equivalent_of
         if a is not None:

@@ -34,11 +34,13 @@ _TAILS = {
     "a": rf"n?{_SCALE_AHEAD}|\s+dozen",
 }
 # The word itself is group 1; the match opens on the space or bracket before it (see `written_numbers`).
-WRITTEN_RE = re.compile(
-    "[\\s\"'(\\[“‘/]([tTfFsSeEnNdDoOaA](?:"
+WRITTEN_INNER = (
+    "([tTfFsSeEnNdDoOaA](?:"
     + "|".join(f"(?<=[{c}{c.upper()}])(?:{tail})" for c, tail in _TAILS.items())
     + r"))\b"
 )
+WORD_OPENERS = "[\\s\"'(\\[“‘/—]"
+WRITTEN_RE = re.compile(WORD_OPENERS + WRITTEN_INNER)
 
 
 def written_numbers(text: str):
@@ -117,6 +119,11 @@ def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
 
 
 def word_start_re(words: list[str], whole: bool = True) -> re.Pattern[str]:
+    """A fast pattern for any of words at a word start: group 1 is the word (see `word_alternation`)."""
+    return re.compile(WORD_OPENERS + "(" + word_alternation(words, whole) + ")")
+
+
+def word_alternation(words: list[str], whole: bool = True) -> str:
     """A fast pattern for any of words at a word start: group 1 is the word.
 
     The match opens on the space or bracket before the word; a scan over a plain alternation of many words
@@ -127,4 +134,4 @@ def word_start_re(words: list[str], whole: bool = True) -> re.Pattern[str]:
         by_first.setdefault(w[0], []).append(re.escape(w[1:]))
     first = "".join(re.escape(c) for c in sorted(by_first))
     tails = "|".join(f"(?<={re.escape(c)})(?:{'|'.join(t)})" for c, t in sorted(by_first.items()))
-    return re.compile(rf"[\s\"'(\[“‘/—]([{first}](?:{tails})){'(?![a-z])' if whole else ''}")
+    return rf"[{first}](?:{tails}){'(?![a-z])' if whole else ''}"

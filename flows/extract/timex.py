@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flows.extract.numbers import match_ending_at, word_start_re
+from flows.extract.numbers import match_ending_at, word_alternation, word_start_re
 
 _MONTH_NUM = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
@@ -43,7 +43,7 @@ TIMEX_RE = re.compile(
     rf"|(?P<firstn>(?i:(?:the\s+)?first\s+(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})"
     rf"\s+(?:months|quarters)){_OFYEAR})"
     rf"|(?P<fyp>(?<!\d)\d{{1,2}}(?:st|nd|rd|th)\s+(?i:Five-Year\s+Plan))"
-    rf"|(?P<yr>(?<![\d,.$£€¥])(?:FY\s?)?{_YEAR}\s*(?:-|–|to)\s*(?:{_YEAR}|\d\d)(?![\d%,]|\.\d))"
+    rf"|(?P<yr>(?<![\d,.$£€¥])(?:FY\s?)?{_YEAR}\s*(?:-|–|to)\s*(?:{_YEAR}|\d\d)(?!\d|%|,\d|\.\d))"
     rf"|(?P<y>(?P<yend>{_END}|(?i:by)\s+)?(?:(?i:fiscal)\s+(?:year\s+)?|FY\s?)?(?<![\d,.$£€¥]){_YEAR}"
     r"(?!\d|,\d|\.\d|\s*(?:%|per\s?cent|percent|-)))"
     r"|(?P<rel>\b(?i:(?P<relend>(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+)?"
@@ -241,17 +241,21 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
     return None, None
 
 
+TRIGGER_ALTERNATION = word_alternation(_TRIGGER_WORDS, whole=False)
+
+
+def digit_trigger(text: str, s: int, e: int) -> bool:
+    """Only a year (19xx/20xx) or a day/ordinal (one or two digits) can open a time expression."""
+    n = e - s
+    return (n <= 2 or (n == 4 and text[s] in "12")) and not (s and text[s - 1] in ",.")
+
+
 def time_triggers(text: str) -> list[int]:
     """Sorted offsets where a time expression may start: trigger words and plausible day or year digits."""
-    triggers = [m.start(1) for m in _TRIGGER_RE.finditer(" " + text[:1]) if m.start(1) == 1]
+    triggers = [m.start(1) for m in _TRIGGER_RE.finditer(" " + text[:12]) if m.start(1) == 1]
     triggers = [0] if triggers else []
     triggers += [m.start(1) for m in _TRIGGER_RE.finditer(text)]
-    for m in _DIGIT_RUN_RE.finditer(text):
-        # Only a year (19xx/20xx) or a day/ordinal (one or two digits) can open a time expression.
-        s = m.start()
-        n = m.end() - s
-        if (n <= 2 or (n == 4 and text[s] in "12")) and not (s and text[s - 1] in ",."):
-            triggers.append(s)
+    triggers += [m.start() for m in _DIGIT_RUN_RE.finditer(text) if digit_trigger(text, m.start(), m.end())]
     triggers.sort()
     return triggers
 
