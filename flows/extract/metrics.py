@@ -437,7 +437,7 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
     if _HYPHEN_WORD_AFTER_RE.match(after) and not re.match(r"-(?:plus|fold)\b", after, re.I):
         return True
     before = text[max(0, s - 2):s]
-    if before.endswith("-") and len(before) == 2 and (before[0].isalnum()):
+    if before.endswith("-") and len(before) == 2 and before[0].isalnum() and not _range_end(text, f):
         return True
     if _TIME_OF_DAY_AFTER_RE.match(after):
         return True
@@ -470,6 +470,16 @@ _PHRASAL_VERBS = frozenset({"rack", "racks", "pick", "picks", "set", "sets", "pu
                             "scale", "scales", "ramp", "ramps", "step", "steps", "mop", "shore", "prop", "team",
                             "teams", "line", "lines", "stock", "stocks", "snap", "snaps", "bump", "bumps"})
 _AVERAGE = frozenset({"average", "mean", "median"})
+def _range_end(text: str, f: _Fig) -> bool:
+    """`2-3 percent`: the second number of a hyphenated range, larger than the first and followed by a unit."""
+    m = _NUMBER_BEFORE_HYPHEN_RE.search(text, max(0, f.num_start - 12), f.num_start)
+    if not m or not UNIT_RE.match(text, f.num_end):
+        return False
+    first = parse_digits(m.group(1))
+    return first is not None and first < f.raw_value
+
+
+_NUMBER_BEFORE_HYPHEN_RE = re.compile(r"(?<![\w.,-])(\d[\d,]*(?:\.\d+)?)-$")
 _HEDGE_WORDS = frozenset({"about", "around", "over", "nearly", "almost", "some", "roughly", "approximately",
                           "more", "less", "only", "just", "up", "down", "under", "above", "below", "at", "by",
                           "to", "from", "between", "of", "and", "or", "rs", "rs.", "us", "inr", "rmb", "cny", "usd",
