@@ -121,6 +121,11 @@ _PROJECTION_RE = re.compile(
     r"|budgeted|outlook|guidance|anticipated?|envisages?)\b",
     re.I,
 )
+# Literal-first, so a clause without any of these stems is ruled out by a fast scan.
+_PROJECTION_HINT_RE = re.compile(
+    "will|would|shall|'ll|xpect|roject|orecast|redict|stimated|plan|aim|target|goal|ntend|set to|poised|on track"
+    "|likely|is to|are to|seek|pledge|vow|promis|schedul|going to|budget|outlook|guidance|nticipat|nvisag"
+)
 _INDEX_RE = re.compile(
     r"\b(?:Sensex|Nifty|index|indices|Dow|Nasdaq|S&P|FTSE|Hang\s+Seng|Nikkei|Kospi|TSX|DAX|CAC|ASX|benchmark"
     r"|composite|Composite|Index|points?)\b"
@@ -587,17 +592,18 @@ def _prefix_context(text: str, f: _Fig) -> None:
     if m and _currency_before(text, f):
         start = m.start()
     for _ in range(3):
-        m = match_ending_at(_HEDGE_RE, text, start, 40, _HEDGE_LAST)
+        tok = last_token(text, start)
+        m = match_ending_at(_HEDGE_RE, text, start, 40, _HEDGE_LAST, tok)
         if m and f.qualifier == "exact":
             f.qualifier = _HEDGE_KIND[int(m.lastgroup[1:])]
             start = m.start()
             continue
-        m = match_ending_at(_FILLER_RE, text, start, 40, _FILLER_LAST)
+        m = match_ending_at(_FILLER_RE, text, start, 40, _FILLER_LAST, tok)
         if m:
             start = m.start()
             continue
         break
-    m = match_ending_at(_CHANGE_RE, text, start, 40, _CHANGE_LAST)
+    m = match_ending_at(_CHANGE_RE, text, start, 40, _CHANGE_LAST, tok)
     if m and m.group().split()[0].lower() in ("up", "down"):
         verb, _ = _word_before(text, m.start())
         if verb.lower().endswith(("ing", "ed")) or verb.lower() in _PHRASAL_VERBS:
@@ -606,7 +612,7 @@ def _prefix_context(text: str, f: _Fig) -> None:
         f.change = 1 if m.group("up") else -1
         start = m.start()
     else:
-        m = match_ending_at(_BY_RE, text, start, 6, _BY_LAST)
+        m = match_ending_at(_BY_RE, text, start, 6, _BY_LAST, tok)
         if m:
             word, _ = _word_before(text, m.start())
             lw = word.lower()
@@ -618,8 +624,7 @@ def _prefix_context(text: str, f: _Fig) -> None:
                 if re.search(rf"\b(?:{_CHANGE_DOWN}|reduce|shrink|lower|trim|slash|narrow)\b[^,.;]*$", clause, re.I):
                     f.change = -1
                 start = m.start()
-    if f.qualifier == "exact" and re.search(r"(?:exceed|surpass)\w*[\s\u00a0]+$", text[max(0, start - 20):start],
-                                            re.I):
+    if f.qualifier == "exact" and tok.startswith(("exceed", "surpass")):
         f.qualifier = "over"
     f.start = start
 
@@ -946,7 +951,7 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             if m and f.unit not in ("year", "month", "week", "day", "hour") and not (
                     f.change and f.unit in ("percent", "percentage_point")):
                 f.period = _PERIOD_WORDS.get(m.group("w").lower().split()[-1], "year")
-        f.projection = bool(_PROJECTION_RE.search(clause))
+        f.projection = bool(_PROJECTION_HINT_RE.search(clause)) and bool(_PROJECTION_RE.search(clause))
         f.time = _pick_time(doc, f, by_sentence.get(s, []))
         if not f.projection and f.time and doc.published and f.time[0] > doc.published:
             f.projection = True

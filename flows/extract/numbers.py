@@ -99,14 +99,14 @@ def last_token(text: str, pos: int) -> str:
 
 
 def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
-                    last: re.Pattern[str] | None = None) -> re.Match[str] | None:
+                    last: re.Pattern[str] | None = None, token: str | None = None) -> re.Match[str] | None:
     """The longest match of rx (a pattern ending in `$`) that ends exactly at pos, trying only word starts.
 
     Searching a window for an end-anchored pattern costs a full attempt at every offset; trying the few word
     starts of the window is an order of magnitude cheaper, and `last`, a pattern the final word must fully
-    match, rules most positions out before any attempt.
+    match, rules most positions out before any attempt (token: last_token(text, pos), when already known).
     """
-    if last is not None and not last.fullmatch(last_token(text, pos)):
+    if last is not None and not last.fullmatch(token if token is not None else last_token(text, pos)):
         return None
     lo = max(0, pos - span)
     for m in _NON_SPACE_RE.finditer(text, lo, pos):
