@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -173,5 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     return commands[args.command](args)
 
 
+def entrypoint() -> None:
+    """Console-script entry: run, then exit without interpreter teardown once exit handlers have run."""
+    code = main()
+    # Prefect stops its ephemeral server and flushes logs in exit handlers; run them, then skip module teardown,
+    # where DuckDB's bindings report objects still referenced by other libraries as "leaked" on stderr.
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entrypoint()

@@ -24,7 +24,8 @@ from flows.batches import BatchResult
 from flows.extract import EXTRACTOR_VERSION
 from flows.sqlmodels import Model, load_models
 from flows.stages import IngestPlan, extract_batches_locally, ingest_source, run_changes
-from flows.validate import ValidationReport, validate_warehouse
+from flows.validate import ValidationReport
+from flows.validate_process import validate_isolated
 from flows.warehouse import (
     RunAlreadyActive,
     RunLock,
@@ -171,7 +172,7 @@ def transform(
 def validate(build: Path, expectations: Path) -> ValidationReport:
     """Run every Great Expectations suite against the private build."""
     logger = get_run_logger()
-    report = validate_warehouse(build, expectations)
+    report = validate_isolated(build, expectations)
     create_markdown_artifact(report.to_markdown(), key="data-quality", description="Great Expectations results")
     failed = report.failed()
     logger.info("validate: %d expectations, %d failed", len(report.outcomes), len(failed))

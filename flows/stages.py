@@ -154,3 +154,4 @@ def run_changes(plan: IngestPlan, results: list[BatchResult]) -> RunChanges:
         batches=[r.batch for r in ordered],
         outputs={kind: [r.outputs[kind] for r in ordered] for kind in kinds},
     )
+
