@@ -47,8 +47,10 @@ def test_models_run_in_dependency_order(models):
 
 def test_version_changes_when_sql_changes(models):
     base = models_version(models)
-    altered = [m if m.name != "fct_quote" else type(m)(m.schema, m.name, m.path, m.sql + " ", m.materialization)
-               for m in models]
+    altered = [
+        m if m.name != "fct_quote" else type(m)(m.schema, m.name, m.path, m.sql + " ", m.materialization)
+        for m in models
+    ]
     assert models_version(altered) != base
     assert models_version(altered, schema="raw") == models_version(models, schema="raw")
 
@@ -58,8 +60,11 @@ def test_stg_documents_ids_are_stable_and_duplicates_flagged(con, models):
     add_document(con, "a.txt", "Same text.", "s1")
     add_document(con, "c.txt", "Other text.", "s2")
     run_transforms(con, models)
-    got = rows(con, "select source_path, document_id, is_duplicate, original_source_path, char_count "
-                    "from staging.stg_documents order by source_path")
+    got = rows(
+        con,
+        "select source_path, document_id, is_duplicate, original_source_path, char_count "
+        "from staging.stg_documents order by source_path",
+    )
     assert [r[0] for r in got] == ["a.txt", "b.txt", "c.txt"]
     assert [r[2] for r in got] == [False, True, False]
     assert got[1][3] == "a.txt"
@@ -86,9 +91,13 @@ def test_dim_entity_takes_fullest_name_and_resolves_affiliation(con, models):
         ('a.txt', 'organization:acme group', 'organization', 'Acme Group', null, null, null),
         ('b.txt', 'person:liu xiabing', 'person', 'Liu', null, null, null)""")
     run_transforms(con, models)
-    got = rows(con, "select canonical_name, entity_type, age, role, affiliation from marts.dim_entity "
-                    "order by canonical_name")
-    assert got == [("Acme Group", "organization", None, None, None), ("Liu Xiabing", "person", 33, "founder", "Acme Group")]
+    got = rows(
+        con, "select canonical_name, entity_type, age, role, affiliation from marts.dim_entity order by canonical_name"
+    )
+    assert got == [
+        ("Acme Group", "organization", None, None, None),
+        ("Liu Xiabing", "person", 33, "founder", "Acme Group"),
+    ]
 
 
 def test_fct_entity_mention_slices_body(con, models):
@@ -96,18 +105,25 @@ def test_fct_entity_mention_slices_body(con, models):
     con.execute("insert into raw.entities values ('a.txt', 'org:acme', 'organization', 'Acme Group', null, null, null)")
     con.execute("insert into raw.mentions values ('a.txt', 'org:acme', 21, 31)")
     run_transforms(con, models)
-    assert rows(con, "select mention_text, char_start, char_end from marts.fct_entity_mention") == [("Acme Group", 21, 31)]
+    assert rows(con, "select mention_text, char_start, char_end from marts.fct_entity_mention") == [
+        ("Acme Group", 21, 31)
+    ]
 
 
 def test_fct_metric_links_equivalent_and_keeps_values(con, models):
     body = "Sales hit 6 million yuan (about 841,432 U.S. dollars)."
     add_document(con, "a.txt", body, "s1")
     con.execute("""insert into raw.metrics values
-        ('a.txt', 0, 10, 24, 6000000, null, null, 'CNY', 'exact', 'year', 'sales', null, null, false, 'level', null),
-        ('a.txt', 1, 26, 52, 841432, null, null, 'USD', 'approximate', 'year', 'sales', null, null, false, 'level', 0)""")
+        ('a.txt', 0, 10, 24, 6000000, null, null, 'CNY', 'exact', 'year', 'sales',
+         null, null, false, 'level', null),
+        ('a.txt', 1, 26, 52, 841432, null, null, 'USD', 'approximate', 'year', 'sales',
+         null, null, false, 'level', 0)""")
     run_transforms(con, models)
-    got = rows(con, """select m.mention_text, m.value, e.mention_text from marts.fct_metric m
-                       left join marts.fct_metric e on e.metric_id = m.equivalent_of_metric_id order by m.char_start""")
+    got = rows(
+        con,
+        """select m.mention_text, m.value, e.mention_text from marts.fct_metric m
+                       left join marts.fct_metric e on e.metric_id = m.equivalent_of_metric_id order by m.char_start""",
+    )
     assert got == [("6 million yuan", 6000000.0, None), ("about 841,432 U.S. dollars", 841432.0, "6 million yuan")]
     assert rows(con, "select count(distinct metric_id) from marts.fct_metric") == [(2,)]
 
@@ -118,6 +134,9 @@ def test_fct_quote_text_and_speaker(con, models):
     con.execute("insert into raw.entities values ('a.txt', 'person:li ling', 'person', 'Li Ling', null, null, null)")
     con.execute("insert into raw.quotes values ('a.txt', 0, 1, 14, 'person:li ling'), ('a.txt', 1, 0, 3, null)")
     run_transforms(con, models)
-    got = rows(con, """select q.quote_text, e.canonical_name from marts.fct_quote q
-                       left join marts.dim_entity e on e.entity_id = q.speaker_entity_id order by q.char_start""")
+    got = rows(
+        con,
+        """select q.quote_text, e.canonical_name from marts.fct_quote q
+                       left join marts.dim_entity e on e.entity_id = q.speaker_entity_id order by q.char_start""",
+    )
     assert got == [('"We', None), ("We grew fast,", "Li Ling")]
