@@ -32,8 +32,11 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 # Deliberately loose (and so fast); `_clean_runs` trims possessives and lower-case hyphen parts.
 _CHUNK = re.compile(rf"[{_UPPER}][\w'’.&-]*(?: [{_UPPER}][\w'’.&-]*)*")
 _ABBREV_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|(?:Co|Inc|Ltd|Corp|Jr|Sr|St|Bros)\.|[\w-]+\.(?:com|cn|net|org)")
-_DOMAIN = re.compile(r"(?<![\w.@/])[a-z][a-z0-9-]*\.(?:com|cn|net|org|io)\b(?![.\w])")
+_TLD_SITE = re.compile(r"\.(?:com|cn|net|org|io)(?![.\w])")
+_DOMAIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_DOMAIN_CHARS = _DOMAIN_LETTERS | frozenset("0123456789-")
 _TOKEN = re.compile(r"\S+")
+_RUN_SPECIAL = re.compile(r"['’.&-]")
 _PINYIN_SYLLABLE = (
     r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|a|o|e|i|u|v|ü)"
@@ -92,10 +95,33 @@ _DOMAIN_TLDS = (".com", ".cn", ".net", ".org", ".io")
 _HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "NOT", "IS", "ARE", "WITH", "AT", "BY"}
 
 
+def _trie_alternation(words: tuple[str, ...]) -> str:
+    """A regex matching exactly the given words, factored by common prefix so that the engine tries few branches.
+
+    At one position the words that match are prefixes of one another, and optional tails are greedy, so the
+    longest is tried first, as in a longest-first alternation.
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        branches = [re.escape(ch) + render(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and len(branches[0]) == 1 else "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return "(?:" + render(trie) + ")"
+
+
 @cache
 def _role_regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
     """Role patterns built from the role word list (after a name, before a name, title-case words)."""
-    roles = "|".join(re.escape(r) for r in gz.role_words())
+    roles = _trie_alternation(gz.role_words())
     titled = frozenset(w.title() for r in gz.role_words() for w in r.split() if w not in {"of", "general"})
     titled = titled | {"CEO", "CFO", "CTO", "COO", "Vice", "Deputy", "Chief", "Senior", "Executive", "General",
                        "Managing", "Assistant", "Associate", "Acting", "Former"}
@@ -180,8 +206,10 @@ def _without_headlines(body: str, s: int, e: int) -> list[tuple[int, int]]:
 _CONNECTOR_MAX = 12
 
 
-def _clean_runs(body: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Cut a loose capitalized run where a possessive or a lower-case hyphen part ends a name."""
+@lru_cache(maxsize=16384)
+def _clean_runs(run: str) -> tuple[tuple[int, int], ...]:
+    """Cut a loose capitalized run where a possessive or a lower-case hyphen part ends a name; offsets in the run."""
+    body, s, e = run, 0, len(run)
     out = []
     start = s
     pos = s
@@ -214,7 +242,7 @@ def _clean_runs(body: str, s: int, e: int) -> list[tuple[int, int]]:
         prev_tok = tok
     if start < e:
         out.append((start, e))
-    return out
+    return tuple(out)
 
 
 @cache
@@ -223,20 +251,37 @@ def _surnames() -> frozenset[str]:
     return gz.chinese_surnames() | gz.korean_surnames()
 
 
+def _domains(body: str) -> list[tuple[int, int]]:
+    """Lower-case web domains ("alibaba.com"), found from their endings: scanning every letter is slow."""
+    out = []
+    for m in _TLD_SITE.finditer(body):
+        d = m.start()
+        i = d
+        while i > 0 and body[i - 1] in _DOMAIN_CHARS:
+            i -= 1
+        # The name starts at its first letter that no other word character, dot, "@" or "/" precedes.
+        for p in range(i, d):
+            if body[p] in _DOMAIN_LETTERS and (p == 0 or not (body[p - 1].isalnum() or body[p - 1] in "_.@/")):
+                out.append((p, m.end()))
+                break
+    return out
+
+
 def _raw_chunks(body: str) -> list[tuple[int, int]]:
     """Capitalized runs, joined across name-internal connectors and possessives."""
     spans = []
+    append = spans.append
     for m in _CHUNK.finditer(body):
-        s, e = m.span()
+        s = m.start()
         if s and (body[s - 1].isalnum() or body[s - 1] in "'’"):
             continue  # "eBay", "don't": not a name start
         text = m.group()
-        if "'" in text or "’" in text or "." in text or "-" in text or "&" in text:
-            spans.extend(_clean_runs(body, s, e))
+        if _RUN_SPECIAL.search(text) is None:
+            append((s, m.end()))
         else:
-            spans.append((s, e))
+            spans.extend([(s + a, s + b) for a, b in _clean_runs(text)])
     if any(t in body for t in _DOMAIN_TLDS):
-        spans += [m.span() for m in _DOMAIN.finditer(body)]
+        spans += _domains(body)
         spans.sort()
     heads = gz.org_heads()
     out: list[tuple[int, int]] = []
@@ -286,21 +331,24 @@ def _title_case_caps(text: str) -> str:
     return text
 
 
-def _split_pieces(doc: _Doc, s: int, e: int) -> None:
+# A piece spec: (start, end, text, initial, person_cue, role, role_org_text), offsets relative to its run;
+# initial None means "whether the run itself opens a sentence", which only the document can tell.
+_Spec = tuple[int, int, str, "bool | None", bool, "str | None", "str | None"]
+
+
+def _split_pieces(out: list[_Spec], body: str, s: int, e: int, initial: bool | None) -> None:
     """Turn one capitalized run into name pieces: drop function words, demonyms, dates; split at role titles."""
-    body = doc.body
     nonent = gz.non_entities()
     dem = gz.demonyms()
     whole = body[s:e]
-    initial = _sentence_initial(body, s)
     if " " not in whole and "-" not in whole:
         if whole not in nonent and whole not in dem:
-            doc.pieces.append(_Piece(s, e, whole, initial))
+            out.append((s, e, whole, initial, False, None, None))
         return
     _, _, _, titled_roles = _role_regexes()
     toks = [(s + m.start(), s + m.end(), m.group()) for m in _TOKEN.finditer(whole)]
     if " " in whole and (whole in gz.place_names() or whole in gz.known_orgs()):
-        doc.pieces.append(_Piece(s, e, whole, initial))
+        out.append((s, e, whole, initial, False, None, None))
         return
     # "Guangxi Zhuang Autonomous Region", "Chinese Academy of Sciences": a demonym inside a name stays.
     keep_demonyms = " " in whole and (
@@ -312,16 +360,16 @@ def _split_pieces(doc: _Doc, s: int, e: int) -> None:
     pending_org: str | None = None
 
     def flush() -> None:
-        nonlocal current, person_cue, role_words, initial, pending_org
+        nonlocal current, person_cue, role_words, pending_org
         if current:
             ps, pe = current[0][0], current[-1][1]
-            piece = _Piece(ps, pe, body[ps:pe], initial and ps == s, person_cue=person_cue)
+            text = body[ps:pe]
+            ini = initial if ps == s else False
             if role_words:
-                piece.role = " ".join(role_words).lower()
-                piece.person_cue = True
-                piece.role_org_text = pending_org
-            doc.pieces.append(piece)
-            pending_org = piece.text
+                out.append((ps, pe, text, ini, True, " ".join(role_words).lower(), pending_org))
+            else:
+                out.append((ps, pe, text, ini, person_cue, None, None))
+            pending_org = text
         current = []
         person_cue = False
         role_words = []
@@ -358,7 +406,7 @@ def _split_pieces(doc: _Doc, s: int, e: int) -> None:
                 off = ts
                 for p in parts:
                     if p in gz.place_names():
-                        doc.pieces.append(_Piece(off, off + len(p), p, False))
+                        out.append((off, off + len(p), p, False, False, None, None))
                     off += len(p) + 1
             pending_org = None
             continue
@@ -366,19 +414,39 @@ def _split_pieces(doc: _Doc, s: int, e: int) -> None:
     flush()
 
 
+@lru_cache(maxsize=65536)
+def _run_specs(run: str) -> tuple[_Spec, ...]:
+    """Name pieces of one capitalized run; a function of the run's text alone, so cached across documents."""
+    nonent = gz.non_entities()
+    dem = gz.demonyms()
+    n = len(run)
+    if n < 16 and run in nonent or run in dem or (run[-1] == "s" and run[:-1] in dem):
+        return ()  # the common case, kept cheap: "The", "But", "Chinese"
+    out: list[_Spec] = []
+    for ps, pe in _without_headlines(run, 0, n):
+        # A later part follows a headline word inside the run, so the run's own text tells whether it opens a sentence.
+        _split_pieces(out, run, ps, pe, None if ps == 0 else _sentence_initial(run, ps))
+    return tuple(out)
+
+
 def _collect_pieces(body: str) -> _Doc:
     """Every candidate piece of the body, with the mid-sentence first words seen."""
     doc = _Doc(body)
-    nonent = gz.non_entities()
-    dem = gz.demonyms()
+    pieces = doc.pieces
+    mid_words = doc.mid_words
     for s, e in _raw_chunks(body):
-        if e - s < 16 and body[s:e] in nonent or body[s:e] in dem or (body[e - 1] == "s" and body[s : e - 1] in dem):
-            continue  # the common case, kept cheap: "The", "But", "Chinese"
-        for ps, pe in _without_headlines(body, s, e):
-            _split_pieces(doc, ps, pe)
-    for p in doc.pieces:
-        if not p.initial:
-            doc.mid_words.add(p.text.split(" ", 1)[0])
+        specs = _run_specs(body[s:e])
+        if not specs:
+            continue
+        run_initial = None
+        for ps, pe, text, initial, cue, role, role_org in specs:
+            if initial is None:
+                if run_initial is None:
+                    run_initial = _sentence_initial(body, s)
+                initial = run_initial
+            pieces.append(_Piece(s + ps, s + pe, text, initial, cue, None, None, role, role_org))
+            if not initial:
+                mid_words.add(text.split(" ", 1)[0])
     return doc
 
 
