@@ -26,8 +26,8 @@ from flows.extract.units import (
     CURRENCY_CODES,
     CURRENCY_PREFIX_RE,
     MEASURE_UNITS,
-    UNIT_RE,
     UNIT_TABLE,
+    match_unit,
     singular,
 )
 
@@ -437,7 +437,7 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
             return True
     after = text[e:e + 12]
     # Glued letters are units/scales only ("5km", "20k", "3.5bn"); anything else is a name or an ordinal.
-    if after[:1].isalpha() and not f.written and not UNIT_RE.match(text, e):
+    if after[:1].isalpha() and not f.written and not match_unit(text, e):
         return True
     if _HYPHEN_WORD_AFTER_RE.match(after) and not re.match(r"-(?:plus|fold)\b", after, re.I):
         return True
@@ -478,7 +478,7 @@ _AVERAGE = frozenset({"average", "mean", "median"})
 def _range_end(text: str, f: _Fig) -> bool:
     """`2-3 percent`: the second number of a hyphenated range, larger than the first and followed by a unit."""
     m = _NUMBER_BEFORE_HYPHEN_RE.search(text, max(0, f.num_start - 12), f.num_start)
-    if not m or not UNIT_RE.match(text, f.num_end):
+    if not m or not match_unit(text, f.num_end):
         return False
     first = parse_digits(m.group(1))
     return first is not None and first < f.raw_value
@@ -555,7 +555,7 @@ def _parse_unit(text: str, f: _Fig) -> None:
     code = _currency_before(text, f)
     pos = f.num_end
     f.unit_end = pos
-    m = UNIT_RE.match(text, pos)
+    m = match_unit(text, pos)
     if m:
         idx = int(m.lastgroup[1:])
         unit, factor = UNIT_TABLE[idx]

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flows.extract.metrics_dispatch import FirstCharMatcher
 from flows.extract.numbers import match_ending_at, word_alternation, word_start_re
 
 _MONTH_NUM = {
@@ -31,27 +32,29 @@ _YEAR = r"(?:19|20)\d\d"
 _OFYEAR = rf"(?:,?\s+(?:of\s+)?(?:{_YEAR}|(?i:this|last|next)\s+year|the\s+year))?"
 _END = r"(?:(?i:by|at|as\s+of|until|before|through)\s+)?(?:the\s+)?(?i:end)\s+of\s+|(?i:year-end|end-)\s*"
 
-TIMEX_RE = re.compile(
-    rf"(?P<iso>(?<!\d){_YEAR}-[01]\d-[0-3]\d(?!\d))"
-    rf"|(?P<md>(?:{_END})?{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d:])(?:,?\s+{_YEAR})?)"
-    rf"|(?P<dm>(?<![\d.,])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?)"
-    rf"|(?P<mr>(?:from\s+)?{_MONFULL}\s*(?:-|–|to|through)\s*{_MONFULL}(?:,?\s+{_YEAR}|\s+(?:this|last)\s+year)?)"
-    rf"|(?P<my>(?P<myend>{_END})?(?:(?i:early|mid|late)[\s-])?{_MONFULL}(?:,?\s+(?:of\s+)?{_YEAR})?)"
-    rf"|(?P<q>(?i:(?:the\s+)?(?:first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter){_OFYEAR})"
-    rf"|(?P<qq>\bQ[1-4](?:\s*(?:of\s+)?{_YEAR}|\s*FY\s?\d\d(?:\d\d)?)?\b)"
-    rf"|(?P<half>(?i:(?:the\s+)?(?:first|second|1st|2nd)\s+half){_OFYEAR}|\bH[12]\s*{_YEAR})"
-    rf"|(?P<firstn>(?i:(?:the\s+)?first\s+(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})"
-    rf"\s+(?:months|quarters)){_OFYEAR})"
-    rf"|(?P<fyp>(?<!\d)\d{{1,2}}(?:st|nd|rd|th)\s+(?i:Five-Year\s+Plan))"
-    rf"|(?P<yr>(?<![\d,.$£€¥])(?:FY\s?)?{_YEAR}\s*(?:-|–|to)\s*(?:{_YEAR}|\d\d)(?!\d|%|,\d|\.\d))"
-    rf"|(?P<y>(?P<yend>{_END}|(?i:by)\s+)?(?:(?i:fiscal)\s+(?:year\s+)?|FY\s?)?(?<![\d,.$£€¥]){_YEAR}"
-    r"(?!\d|,\d|\.\d|\s*(?:%|per\s?cent|percent|-)))"
-    r"|(?P<rel>\b(?i:(?P<relend>(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+)?"
+_TIMEX_ALTS = [
+    rf"(?P<iso>(?<!\d){_YEAR}-[01]\d-[0-3]\d(?!\d))",
+    rf"(?P<md>(?:{_END})?{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d:])(?:,?\s+{_YEAR})?)",
+    rf"(?P<dm>(?<![\d.,])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?)",
+    rf"(?P<mr>(?:from\s+)?{_MONFULL}\s*(?:-|–|to|through)\s*{_MONFULL}(?:,?\s+{_YEAR}|\s+(?:this|last)\s+year)?)",
+    rf"(?P<my>(?P<myend>{_END})?(?:(?i:early|mid|late)[\s-])?{_MONFULL}(?:,?\s+(?:of\s+)?{_YEAR})?)",
+    rf"(?P<q>(?i:(?:the\s+)?(?:first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter){_OFYEAR})",
+    rf"(?P<qq>\bQ[1-4](?:\s*(?:of\s+)?{_YEAR}|\s*FY\s?\d\d(?:\d\d)?)?\b)",
+    rf"(?P<half>(?i:(?:the\s+)?(?:first|second|1st|2nd)\s+half){_OFYEAR}|\bH[12]\s*{_YEAR})",
+    rf"(?P<firstn>(?i:(?:the\s+)?first\s+(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})"
+    rf"\s+(?:months|quarters)){_OFYEAR})",
+    r"(?P<fyp>(?<!\d)\d{1,2}(?:st|nd|rd|th)\s+(?i:Five-Year\s+Plan))",
+    rf"(?P<yr>(?<![\d,.$£€¥])(?:FY\s?)?{_YEAR}\s*(?:-|–|to)\s*(?:{_YEAR}|\d\d)(?!\d|%|,\d|\.\d))",
+    rf"(?P<y>(?P<yend>{_END}|(?i:by)\s+)?(?:(?i:fiscal)\s+(?:year\s+)?|FY\s?)?(?<![\d,.$£€¥]){_YEAR}"
+    r"(?!\d|,\d|\.\d|\s*(?:%|per\s?cent|percent|-)))",
+    r"(?P<rel>\b(?i:(?P<relend>(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+)?"
     r"(?:last|this|next|past|previous|current|coming|earlier\s+this|later\s+this|early\s+this|late\s+last)"
-    r"\s+(?:year|month|quarter|week)|(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+the\s+year|yesterday|today|tonight)\b)"
-    r"|(?P<wd>(?:(?i:last|this|next)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
-    r"|(?P<anaph>\b(?i:(?:during|in|over|for|within)\s+the\s+period)\b)"
-)
+    r"\s+(?:year|month|quarter|week)|(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+the\s+year|yesterday|today|tonight)\b)",
+    r"(?P<wd>(?:(?i:last|this|next)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)",
+    r"(?P<anaph>\b(?i:(?:during|in|over|for|within)\s+the\s+period)\b)",
+]
+TIMEX_RE = re.compile("|".join(_TIMEX_ALTS))
+_TIMEX_AT = FirstCharMatcher(_TIMEX_ALTS)
 
 _TRIGGER_WORDS = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon", "Tue", "Wed", "Thu",
@@ -270,7 +273,7 @@ def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Ma
             continue
         pre = match_ending_at(_PREFIX_BEFORE_RE, text, p, min(30, p - max(start, covered)), _PREFIX_LAST)
         for cand in ((pre.start(), p) if pre else (p,)):
-            m = TIMEX_RE.match(text, cand, end)
+            m = _TIMEX_AT.match(text, cand, end)
             if m and m.end() > p:
                 out.append(m)
                 covered = m.end()

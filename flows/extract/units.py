@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flows.extract.metrics_dispatch import FirstCharMatcher
+
 # Symbols and codes written before the number; longest first so `US$` wins over `$`.
 CURRENCY_PREFIXES: dict[str, str] = {
     "us$": "USD", "u.s.$": "USD", "usd": "USD", "$": "USD", "hk$": "HKD", "hkd": "HKD",
@@ -131,6 +133,15 @@ for _pat, _unit, _factor in _MEASURES:
 
 # A unit directly after the number (optionally hyphen-free space); case-insensitive on purpose.
 UNIT_RE = re.compile(r"[ \t\u00a0]?(?:" + "|".join(_unit_alts) + r")(?![\w$])", re.I)
+_UNIT_AT = FirstCharMatcher(_unit_alts, r"(?![\w$])", re.I)
+
+
+def match_unit(text: str, pos: int) -> re.Match[str] | None:
+    """`UNIT_RE.match(text, pos)`, trying only the units that can start at the character there."""
+    if text[pos:pos + 1] in (" ", "\t", "\u00a0"):
+        # No unit starts with a space, so the optional space must be taken.
+        return _UNIT_AT.match(text, pos + 1)
+    return _UNIT_AT.match(text, pos)
 
 CURRENCY_CODES = frozenset(c for c, _ in _CURRENCY_WORDS if c) | frozenset(CURRENCY_PREFIXES.values()) | {
     "HKD", "AUD", "CAD", "SGD", "NZD", "TWD", "KRW", "THB", "MYR", "IDR", "PHP", "VND", "ZAR", "AED", "SAR",
