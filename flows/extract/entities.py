@@ -580,19 +580,24 @@ def _role_set() -> frozenset[str]:
     return frozenset(gz.role_words())
 
 
-def _context_person_cue(body: str, p: _Piece) -> bool:
+def _context_person_cue(body: str, p: _Piece, words: list[str]) -> bool:
     """Words around the piece that mark a person: said X, X said, X, 45, X, a professor, Mr. X."""
     after = body[p.end : p.end + 80]
+    c = after[:1]
     after_lower, after_title, _, _ = _role_regexes()
-    if _SPEECH_AFTER.match(after) or _AGE_AFTER.match(after) or after_lower.match(after):
+    # Every pattern after the name opens with a comma, a space or a parenthesis.
+    if c and (c == "," or c == "(" or c.isspace()) and (
+        _SPEECH_AFTER.match(after) or _AGE_AFTER.match(after) or (c == "," and after_lower.match(after))
+    ):
         return True
-    words = _words_before(body, p.start)
     if words:
         last = words[-1]
         if last in _SPEECH_WORDS or last in _TITLE_WORDS or _age_before(words) is not None:
             return True
-        if _role_before(words) and len(words) > 1 and words[-2] not in ("a", "an", "the"):
+        if len(words) > 1 and words[-2] not in ("a", "an", "the") and _role_before(words):
             return True
+    if c != ",":
+        return False
     m = after_title.match(after)
     return bool(m and any(w.lower() in _title_role_set() for w in m.group(2).split()))
 
@@ -602,10 +607,9 @@ def _title_role_set() -> frozenset[str]:
     return frozenset(w for r in gz.role_words() for w in r.split() if w not in {"of", "general"})
 
 
-def _after_preposition(doc: _Doc, p: _Piece) -> bool:
+def _after_preposition(words: list[str]) -> bool:
     """ "at Hana Asset Management, said": a name after these is where someone works, not who speaks."""
-    prev = _words_before(doc.body, p.start)[-1:]
-    return bool(prev) and (prev[0] in _NOT_BEFORE_PERSON or prev[0].endswith("-based"))
+    return bool(words) and (words[-1] in _NOT_BEFORE_PERSON or words[-1].endswith("-based"))
 
 
 @lru_cache(maxsize=65536)
@@ -637,37 +641,50 @@ def _static_kind(text: str) -> str | None:
     return "context"
 
 
-def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
-    """Entity type of one piece from its own words and close context; None when it is not a name."""
-    kind = _static_kind(text)
-    if kind != "context":
-        return kind
+@lru_cache(maxsize=65536)
+def _text_profile(text: str) -> tuple:
+    """What a piece's own words say, cached across documents: (static kind, person shape, first word, word count,
+    first word a given name, type of a lone word that its letters decide or _UNSEEN)."""
     words = text.split(" ")
     n = len(words)
-    first = words[0]
-    if _person_shape(text) and (
-        first in gz.given_names()
-        or p.person_cue
-        or (_context_person_cue(doc.body, p) and not _after_preposition(doc, p))
-    ):
-        return "person"
-    if n >= 2 and first == "Air":
-        return "organization"
+    lone: object = _UNSEEN
     if n == 1:
-        if text.isupper() and not _is_acronym(text):
-            return None
         if _is_acronym(text):
-            return "organization"
-        prev_word = _words_before(doc.body, p.start)[-1:]
-        if prev_word and prev_word[0] in _PLACE_PREPOSITIONS:
+            lone = "organization"
+        elif text.isupper():
+            lone = None
+    return _static_kind(text), _person_shape(text), words[0], n, words[0] in gz.given_names(), lone
+
+
+def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
+    """Entity type of one piece from its own words and close context; None when it is not a name."""
+    kind, shape, first, n, given, lone = _text_profile(text)
+    if kind != "context":
+        return kind
+    words = None
+    if shape:
+        if given or p.person_cue:
+            return "person"
+        words = _words_before(doc.body, p.start)
+        if _context_person_cue(doc.body, p, words) and not _after_preposition(words):
+            return "person"
+    if n == 1:
+        if lone is not _UNSEEN:
+            return lone
+        if words is None:
+            words = _words_before(doc.body, p.start)
+        prev_word = words[-1] if words else ""
+        if prev_word in _PLACE_PREPOSITIONS:
             return "place"  # "near Ames", "in Yavatmal": an unknown name after these is a place
-        cue = p.person_cue or _context_person_cue(doc.body, p)
-        if cue and not (prev_word and prev_word[0] in _NOT_BEFORE_PERSON):
+        cue = p.person_cue or _context_person_cue(doc.body, p, words)
+        if cue and prev_word not in _NOT_BEFORE_PERSON:
             return "person?"  # a surname on its own; resolved against full names later
         if p.initial and text not in doc.mid_words:
             return None
         return "single"
-    if p.initial and first not in doc.mid_words and first not in gz.given_names():
+    if first == "Air":
+        return "organization"
+    if p.initial and first not in doc.mid_words and not given:
         return "shorten"
     return "organization"
 
