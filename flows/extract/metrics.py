@@ -14,14 +14,13 @@ from flows.extract.numbers import (
     DIGITS_RE,
     SCALE_RE,
     SCALES,
-    WORD_OPENERS,
-    WRITTEN_INNER,
+    find_written,
     last_token,
     match_ending_at,
     parse_digits,
     parse_written,
 )
-from flows.extract.timex import TRIGGER_ALTERNATION, TimeRef, digit_trigger, find_times
+from flows.extract.timex import TimeRef, digit_trigger, find_times, word_triggers
 from flows.extract.units import (
     CURRENCY_CODES,
     CURRENCY_PREFIX_RE,
@@ -126,6 +125,14 @@ _PROJECTION_HINT_RE = re.compile(
     "will|would|shall|'ll|xpect|roject|orecast|redict|stimated|plan|aim|target|goal|ntend|set to|poised|on track"
     "|likely|is to|are to|seek|pledge|vow|promis|schedul|going to|budget|outlook|guidance|nticipat|nvisag"
 )
+_PROJECTION_HINTS = tuple(_PROJECTION_HINT_RE.pattern.split("|"))
+
+
+def _projection_hint(clause: str) -> bool:
+    """`_PROJECTION_HINT_RE.search(clause)`: plain substring tests are faster than the alternation."""
+    return any(hint in clause for hint in _PROJECTION_HINTS)
+
+
 _INDEX_RE = re.compile(
     r"\b(?:Sensex|Nifty|index|indices|Dow|Nasdaq|S&P|FTSE|Hang\s+Seng|Nikkei|Kospi|TSX|DAX|CAC|ASX|benchmark"
     r"|composite|Composite|Index|points?)\b"
@@ -304,8 +311,19 @@ class _Doc:
     def __init__(self, text: str, published: date | None):
         self.text = text
         self.published = published
-        starts = [0]
-        for m in _SENT_END_RE.finditer(text):
+        # Sentence starts are found left to right only as far as a figure asks: text after the last figure is
+        # never split.
+        self.starts = [0]
+        self._sent_ends = _SENT_END_RE.finditer(text)
+        self._line_ends = _LINE_END_RE.finditer(text)
+        self._next_sent = self._next_sentence_start()
+        self._next_line = self._next_line_start()
+        self._times: dict[int, list[TimeRef]] = {}
+        self.digit_triggers: list[int] = []
+
+    def _next_sentence_start(self) -> int | None:
+        text = self.text
+        for m in self._sent_ends:
             if m.group()[0] == ".":
                 ws = max(text.rfind(" ", max(0, m.start() - 12), m.start()), text.rfind("\n", 0, m.start())) + 1
                 word = text[ws:m.start()]
@@ -314,24 +332,51 @@ class _Doc:
                 nxt = text[m.end():m.end() + 1]
                 if nxt and nxt.islower():
                     continue
-            starts.append(m.end())
-        starts.extend(m.end() for m in _LINE_END_RE.finditer(text))
-        self.starts = sorted(set(starts))
-        self._times: dict[int, list[TimeRef]] = {}
-        self.triggers: list[int] = []
+            return m.end()
+        return None
+
+    def _next_line_start(self) -> int | None:
+        m = next(self._line_ends, None)
+        return m.end() if m else None
+
+    def _split_past(self, pos: int) -> None:
+        """Find sentence starts until one lies beyond pos (or the text ends)."""
+        starts = self.starts
+        while starts[-1] <= pos:
+            a, b = self._next_sent, self._next_line
+            if a is None and b is None:
+                return
+            if b is None or (a is not None and a <= b):
+                nxt = a
+                self._next_sent = self._next_sentence_start()
+                if a == b:
+                    self._next_line = self._next_line_start()
+            else:
+                nxt = b
+                self._next_line = self._next_line_start()
+            if nxt != starts[-1]:
+                starts.append(nxt)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence holding pos."""
-        i = bisect.bisect_right(self.starts, pos) - 1
-        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
-        return self.starts[i], end
+        starts = self.starts
+        if starts[-1] <= pos:
+            self._split_past(pos)
+        i = bisect.bisect_right(starts, pos) - 1
+        end = starts[i + 1] if i + 1 < len(starts) else len(self.text)
+        return starts[i], end
 
     def times(self, pos: int) -> list[TimeRef]:
         """Time expressions of the sentence holding pos."""
         s, e = self.sentence(pos)
-        if s not in self._times:
-            self._times[s] = find_times(self.text, s, e, self.published, self.triggers)
-        return self._times[s]
+        found = self._times.get(s)
+        if found is None:
+            # Trigger words are looked for only in the sentences whose times are asked for.
+            dt = self.digit_triggers
+            triggers = dt[bisect.bisect_left(dt, s):bisect.bisect_left(dt, e)] + word_triggers(self.text, s, e)
+            triggers.sort()
+            found = self._times[s] = find_times(self.text, s, e, self.published, triggers)
+        return found
 
 
 def _word_before(text: str, pos: int) -> tuple[str, int]:
@@ -360,34 +405,24 @@ def _is_capitalized_name(word: str) -> bool:
 # ---------------------------------------------------------------- token discovery
 
 
-# One scan finds both written numbers and the words that may open a time expression.
-_WORD_SCAN_RE = re.compile(WORD_OPENERS + "(?:" + WRITTEN_INNER + "|(?P<tx>" + TRIGGER_ALTERNATION + "))")
-
-
-def _candidates(text: str, triggers: list[int]) -> list[_Fig]:
-    """Number tokens, in text order; fills triggers with the offsets where a time expression may start."""
+def _candidates(text: str) -> tuple[list[_Fig], list[int]]:
+    """Number tokens in text order, and the digit runs where a time expression may start."""
     out: list[_Fig] = []
+    digit_triggers: list[int] = []
     for m in DIGITS_RE.finditer(text):
         s = m.start()
         if digit_trigger(text, s, m.end()):
-            triggers.append(s)
+            digit_triggers.append(s)
         if s and text[s - 1] in DIGIT_BLOCKERS:
             continue
         v = parse_digits(m.group())
         if v is not None:
             out.append(_Fig(s, m.end(), v, False))
-    head = " " + text[:12]
-    for m in (*_WORD_SCAN_RE.finditer(head[:1 + 12]), *_WORD_SCAN_RE.finditer(text)):
-        shift = -1 if m.string is head else 0
-        if shift and m.start() != 0:
-            continue
-        if m.group(1):
-            out.append(_Fig(m.start(1) + shift, m.end(1) + shift, parse_written(m.group(1)), True))
-        else:
-            triggers.append(m.start("tx") + shift)
-    out.sort(key=lambda f: f.num_start)
-    triggers.sort()
-    return out
+    written = find_written(text)
+    if written:
+        out.extend(_Fig(s, e, parse_written(word), True) for s, e, word in written)
+        out.sort(key=lambda f: f.num_start)
+    return out, digit_triggers
 
 
 def _apply_scale(text: str, f: _Fig) -> None:
@@ -826,7 +861,8 @@ def _extract(text: str, published: date | None) -> list[Metric]:
     doc = _Doc(text, published)
     figs: list[_Fig] = []
     last_end = -1
-    for f in _candidates(text, doc.triggers):
+    candidates, doc.digit_triggers = _candidates(text)
+    for f in candidates:
         if f.num_start < last_end:
             continue
         if f.written and f.raw_value == 0:
@@ -951,7 +987,7 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             if m and f.unit not in ("year", "month", "week", "day", "hour") and not (
                     f.change and f.unit in ("percent", "percentage_point")):
                 f.period = _PERIOD_WORDS.get(m.group("w").lower().split()[-1], "year")
-        f.projection = bool(_PROJECTION_HINT_RE.search(clause)) and bool(_PROJECTION_RE.search(clause))
+        f.projection = _projection_hint(clause) and bool(_PROJECTION_RE.search(clause))
         f.time = _pick_time(doc, f, by_sentence.get(s, []))
         if not f.projection and f.time and doc.published and f.time[0] > doc.published:
             f.projection = True

@@ -52,6 +52,62 @@ def written_numbers(text: str):
     for m in WRITTEN_RE.finditer(text):
         yield m.start(1), m.end(1), parse_written(m.group(1))
 
+# Substrings that every written number (or the scale word after `one`, `a`, `an`) contains: most text has none
+# at a word start, so a few fast substring searches rule it out before any pattern runs.
+_WRITTEN_STEMS = ("two", "thre", "four", "five", "six", "seven", "eigh", "nine", "ten", "eleven", "twelve", "thirt",
+                  "fift", "twent", "fort", "dozen")
+_SCALE_STEMS = ("hundred", "thousand", "million", "billion", "trillion")
+_OPENER_CHARS = frozenset(" \t\n\r\f\v\"'([“‘/—")
+
+
+def find_written(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each written-out number, as a left-to-right scan of `WRITTEN_RE` finds them.
+
+    A word at the very start counts when it fits in the first 12 characters.
+    """
+    out: list[tuple[int, int, str]] = []
+    m = WRITTEN_RE.match(" " + text[:12])
+    if m:
+        out.append((m.start(1) - 1, m.end(1) - 1, m.group(1)))
+    low = text.lower()
+    if len(low) != len(text):
+        # Case mapping changed offsets; scan the slow way.
+        out.extend((m.start(1), m.end(1), m.group(1)) for m in WRITTEN_RE.finditer(text))
+        return out
+    starts: set[int] = set()
+    for stem in _WRITTEN_STEMS:
+        i = low.find(stem)
+        while i >= 0:
+            if i and (text[i - 1] in _OPENER_CHARS or text[i - 1].isspace()):
+                starts.add(i - 1)
+                if stem == "dozen":
+                    _add_article_starts(text, i, starts)
+            i = low.find(stem, i + 1)
+    for stem in _SCALE_STEMS:
+        i = low.find(stem)
+        while i >= 0:
+            _add_article_starts(text, i, starts)
+            i = low.find(stem, i + 1)
+    end = 0
+    for q in sorted(starts):
+        if q < end:
+            continue
+        m = WRITTEN_RE.match(text, q)
+        if m:
+            out.append((m.start(1), m.end(1), m.group(1)))
+            end = m.end()
+    return out
+
+
+def _add_article_starts(text: str, i: int, starts: set[int]) -> None:
+    """Where `one`, `a` or `an` (with the opener before it) would start if it stood, spaced, before offset i."""
+    j = i
+    while j and text[j - 1].isspace():
+        j -= 1
+    if j < i:
+        starts.update(q for q in (j - 2, j - 3, j - 4) if q >= 0)
+
+
 SCALES: dict[str, Decimal] = {
     "hundred": Decimal(100), "thousand": Decimal(1000), "million": Decimal(10) ** 6, "billion": Decimal(10) ** 9,
     "trillion": Decimal(10) ** 12, "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9, "mn": Decimal(10) ** 6,
@@ -91,11 +147,37 @@ _SPACES = " \t\n\r\u00a0"
 
 def last_token(text: str, pos: int) -> str:
     """The lower-case run of non-space characters ending right before pos (spaces skipped)."""
-    j = pos
-    while j > 0 and text[j - 1] in _SPACES:
-        j -= 1
-    k = text.rfind(" ", max(0, j - 24), j) + 1
-    return text[max(k, j - 24):j].lower().lstrip("(\"“[")
+    cache = _TOKENS
+    if cache[0] is not text:
+        # One document at a time; the pair is swapped whole, so a thread never reads another text's tokens.
+        cache = (text, {})
+        globals()["_TOKENS"] = cache
+    found = cache[1].get(pos)
+    if found is None:
+        j = pos
+        while j > 0 and text[j - 1] in _SPACES:
+            j -= 1
+        k = text.rfind(" ", max(0, j - 24), j) + 1
+        found = cache[1][pos] = text[max(k, j - 24):j].lower().lstrip("(\"“[")
+    return found
+
+
+_TOKENS: tuple[str | None, dict[int, str]] = (None, {})
+# Whether a last word fully matches a `last` pattern: few distinct words, asked about again and again.
+# Keyed by id: hashing a compiled pattern hashes its whole source, on every lookup.
+_LAST_OK: dict[tuple[int, str], bool] = {}
+_KEEP_ALIVE: dict[int, re.Pattern[str]] = {}
+
+
+def _last_ok(last: re.Pattern[str], token: str) -> bool:
+    key = (id(last), token)
+    ok = _LAST_OK.get(key)
+    if ok is None:
+        if len(_LAST_OK) > 50_000:
+            _LAST_OK.clear()
+        _KEEP_ALIVE.setdefault(id(last), last)  # so an id in the cache never names another pattern
+        ok = _LAST_OK[key] = last.fullmatch(token) is not None
+    return ok
 
 
 def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
@@ -106,7 +188,7 @@ def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
     of the window counts only when the window does not cut it. `last`, a pattern the final word must fully match,
     rules most positions out before any attempt (token: last_token(text, pos), when already known).
     """
-    if last is not None and not last.fullmatch(token if token is not None else last_token(text, pos)):
+    if last is not None and not _last_ok(last, token if token is not None else last_token(text, pos)):
         return None
     lo = max(0, pos - span)
     if lo and text[lo - 1] in _OPENERS_NOT_SPACE:
@@ -116,15 +198,15 @@ def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
 
 _OPENERS_NOT_SPACE = "([\"“"
 _WORD_START = r"(?<![^\s(\[\"“])(?=[^\s(\[\"“])"
-_AT_WORD_STARTS: dict[re.Pattern[str], re.Pattern[str]] = {}
+_AT_WORD_STARTS: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 
 
 def _at_word_starts(rx: re.Pattern[str]) -> re.Pattern[str]:
     """rx restricted to word starts: one search in C instead of one match attempt per word from Python."""
-    found = _AT_WORD_STARTS.get(rx)
-    if found is None:
-        found = _AT_WORD_STARTS[rx] = re.compile(_WORD_START + "(?:" + rx.pattern + ")", rx.flags)
-    return found
+    found = _AT_WORD_STARTS.get(id(rx))
+    if found is None or found[0] is not rx:
+        found = _AT_WORD_STARTS[id(rx)] = (rx, re.compile(_WORD_START + "(?:" + rx.pattern + ")", rx.flags))
+    return found[1]
 
 
 def word_start_re(words: list[str], whole: bool = True) -> re.Pattern[str]:
@@ -141,6 +223,6 @@ def word_alternation(words: list[str], whole: bool = True) -> str:
     by_first: dict[str, list[str]] = {}
     for w in sorted(set(words), key=len, reverse=True):
         by_first.setdefault(w[0], []).append(re.escape(w[1:]))
-    first = "".join(re.escape(c) for c in sorted(by_first))
-    tails = "|".join(f"(?<={re.escape(c)})(?:{'|'.join(t)})" for c, t in sorted(by_first.items()))
-    return rf"[{first}](?:{tails}){'(?![a-z])' if whole else ''}"
+    # Each branch opens on a literal letter, which the engine checks before entering the branch.
+    tails = "|".join(f"{re.escape(c)}(?:{'|'.join(t)})" for c, t in sorted(by_first.items()))
+    return rf"(?:{tails}){'(?![a-z])' if whole else ''}"

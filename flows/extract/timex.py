@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flows.extract.metrics_dispatch import FirstCharMatcher
-from flows.extract.numbers import match_ending_at, word_alternation, word_start_re
+from flows.extract.numbers import match_ending_at, word_start_re
 
 _MONTH_NUM = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
@@ -244,13 +244,19 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
     return None, None
 
 
-TRIGGER_ALTERNATION = word_alternation(_TRIGGER_WORDS, whole=False)
-
 
 def digit_trigger(text: str, s: int, e: int) -> bool:
     """Only a year (19xx/20xx) or a day/ordinal (one or two digits) can open a time expression."""
     n = e - s
     return (n <= 2 or (n == 4 and text[s] in "12")) and not (s and text[s - 1] in ",.")
+
+
+def word_triggers(text: str, start: int, end: int) -> list[int]:
+    """Offsets in text[start:end] where a trigger word stands, as a scan of the whole text finds them."""
+    out = [m.start(1) for m in _TRIGGER_RE.finditer(text, start - 1 if start else 0, end)]
+    if not start and _TRIGGER_RE.match(" " + text[:12]):
+        out.insert(0, 0)
+    return out
 
 
 def time_triggers(text: str) -> list[int]:
