@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import uuid
 from contextlib import ExitStack
@@ -22,7 +23,8 @@ from prefect.states import Failed, State
 
 from flows.batches import BatchResult
 from flows.extract import EXTRACTOR_VERSION
-from flows.sqlmodels import Model, load_models
+from flows.faults import crash_point
+from flows.sqlmodels import Model, load_models, models_version
 from flows.stages import IngestPlan, extract_batches_locally, ingest_source, run_changes
 from flows.validate import ValidationReport
 from flows.validate_process import validate_isolated
@@ -34,7 +36,10 @@ from flows.warehouse import (
     apply_changes,
     is_compatible,
     publish,
+    published_counts,
     read_known_documents,
+    read_known_files,
+    read_known_rejections,
     read_meta,
     record_run,
     remove_leftovers,
@@ -69,6 +74,14 @@ class RunSummary:
     published: bool = False
     message: str = ""
     failed_expectations: list[str] = field(default_factory=list)
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        """Take the warehouse totals from mart row counts."""
+        self.documents = counts.get("dim_document", 0)
+        self.entities = counts.get("dim_entity", 0)
+        self.mentions = counts.get("fct_entity_mention", 0)
+        self.metrics = counts.get("fct_metric", 0)
+        self.quotes = counts.get("fct_quote", 0)
 
     def history_row(self) -> dict:
         """The summary as a row of ops.runs."""
@@ -109,6 +122,7 @@ def ingest(
     source: Path, scratch: Path, published: Path, models: list[Model], full_refresh: bool, batches: int, max_bytes: int
 ) -> IngestPlan:
     """Read the source folder and decide which documents are new, changed, unchanged or removed."""
+    crash_point("ingest")
     logger = get_run_logger()
     compatible = is_compatible(read_meta(published), models)
     if published.exists() and not compatible:
@@ -118,6 +132,8 @@ def ingest(
         source,
         scratch,
         known,
+        known_files=read_known_files(published) if compatible else {},
+        known_rejections=read_known_rejections(published) if compatible else None,
         extractor_version=EXTRACTOR_VERSION,
         full_refresh=full_refresh or not compatible,
         batches=batches,
@@ -140,6 +156,7 @@ def ingest(
 @task(name="extract", cache_policy=NO_CACHE)
 def extract(plan: IngestPlan, workers: int) -> list[BatchResult]:
     """Extract entities, figures and quotations from every batch, in worker processes."""
+    crash_point("extract")
     logger = get_run_logger()
     total = plan.to_extract
     progress_id = create_progress_artifact(0.0, key="extraction-progress", description="Documents extracted")
@@ -147,6 +164,7 @@ def extract(plan: IngestPlan, workers: int) -> list[BatchResult]:
     done = 0
     for result in extract_batches_locally(plan.batches, workers):
         results.append(result)
+        crash_point("extract-batch")
         done += result.documents
         update_progress_artifact(progress_id, 100.0 * done / max(total, 1), description=f"{done}/{total} documents")
         logger.info("extract: %d/%d documents (batch %d/%d)", done, total, len(results), len(plan.batches))
@@ -155,14 +173,26 @@ def extract(plan: IngestPlan, workers: int) -> list[BatchResult]:
 
 @task(name="transform", cache_policy=NO_CACHE)
 def transform(
-    layout: WarehouseLayout, run_id: str, models: list[Model], plan: IngestPlan, results: list[BatchResult], started
+    layout: WarehouseLayout,
+    run_id: str,
+    models: list[Model],
+    plan: IngestPlan,
+    results: list[BatchResult],
+    started: datetime,
+    build_inputs: str,
 ) -> tuple[Path, dict[str, int]]:
     """Build a private copy of the warehouse with this run's changes and every SQL model rebuilt."""
+    crash_point("transform")
     logger = get_run_logger()
     compatible = is_compatible(read_meta(layout.published), models)
     build = start_build(layout, run_id, models, from_scratch=not compatible)
     counts = apply_changes(
-        build, run_changes(plan, results), models, run_started=started, extractor_version=EXTRACTOR_VERSION
+        build,
+        run_changes(plan, results),
+        models,
+        run_started=started,
+        extractor_version=EXTRACTOR_VERSION,
+        extra_meta={"build_inputs": build_inputs},
     )
     logger.info("transform: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
     return build, counts
@@ -171,6 +201,7 @@ def transform(
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(build: Path, expectations: Path) -> ValidationReport:
     """Run every Great Expectations suite against the private build."""
+    crash_point("validate")
     logger = get_run_logger()
     report = validate_isolated(build, expectations)
     create_markdown_artifact(report.to_markdown(), key="data-quality", description="Great Expectations results")
@@ -184,6 +215,7 @@ def validate(build: Path, expectations: Path) -> ValidationReport:
 @task(name="publish", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_build(build: Path, published: Path) -> None:
     """Atomically replace the published warehouse by the validated build."""
+    crash_point("publish")
     publish(build, published)
     get_run_logger().info("publish: %s replaced atomically", published)
 
@@ -222,13 +254,20 @@ def ruralpulse_run(
             summary.documents_new, summary.documents_changed = plan.new, plan.changed
             summary.documents_unchanged, summary.documents_reprocessed = plan.unchanged, plan.reprocessed
             summary.documents_removed, summary.documents_rejected = plan.removed, plan.rejected
+            inputs = build_inputs_version(models, Path(expectations_dir))
+            if not plan.has_changes and read_meta(layout.published).get("build_inputs") == inputs:
+                # Same documents, same code, same expectations: the published file is already this run's result.
+                summary.set_counts(published_counts(layout.published))
+                summary.validation, summary.published = "unchanged", True
+                summary.message = "already current: nothing changed since the last published run"
+                summary.finished_at = datetime.now()
+                append_run_log(layout.run_log, summary.history_row())
+                create_table_artifact(summary.table(), key="run-summary", description=summary.message)
+                logger.info("%s", summary.message)
+                return summary
             results = extract(plan, workers)
-            build, counts = transform(layout, run_id, models, plan, results, started)
-            summary.documents = counts.get("dim_document", 0)
-            summary.entities = counts.get("dim_entity", 0)
-            summary.mentions = counts.get("fct_entity_mention", 0)
-            summary.metrics = counts.get("fct_metric", 0)
-            summary.quotes = counts.get("fct_quote", 0)
+            build, counts = transform(layout, run_id, models, plan, results, started, inputs)
+            summary.set_counts(counts)
             report = validate(build, Path(expectations_dir))
             summary.validation = "passed" if report.success else "failed"
             summary.failed_expectations = [
@@ -273,6 +312,14 @@ def scheduled_deployment(cron: str, parameters: dict) -> RunnerDeployment:
         description="Ingest, extract, transform, validate and publish the news warehouse on a schedule.",
         tags=["ruralpulse"],
     )
+
+
+def build_inputs_version(models: list[Model], expectations: Path) -> str:
+    """Fingerprint of everything besides the documents that shapes a build: SQL, expectations, extractor."""
+    digest = hashlib.sha256(f"{models_version(models)}|{EXTRACTOR_VERSION}".encode())
+    for suite in sorted(expectations.glob("*.json")):
+        digest.update(suite.name.encode() + b"\0" + suite.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def validation_rows(run_id: str, report: ValidationReport) -> list[dict]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from flows.catalog import apply_catalog, catalog_for, seed_topics
+from flows.faults import crash_point
 from flows.sqlmodels import Model, models_version, run_ddl, run_transforms
 
 WAREHOUSE_FORMAT = "1"
@@ -132,6 +134,33 @@ def read_known_documents(published: Path) -> dict[str, KnownDocument]:
     return {path: KnownDocument(sha, version) for path, sha, version in rows}
 
 
+def read_known_files(published: Path) -> dict[str, tuple[int, int]]:
+    """Size and mtime of every source file the published warehouse loaded cleanly, by relative path."""
+    if not published.exists():
+        return {}
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute("select rel_path, size, mtime_ns from raw.source_files").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {path: (size, mtime) for path, size, mtime in rows}
+
+
+def read_known_rejections(published: Path) -> set[tuple[str, int | None, str]]:
+    """The (source_path, line, reason) of every rejection the published warehouse holds."""
+    if not published.exists():
+        return set()
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return set(con.execute("select source_path, line, reason from raw.rejections").fetchall())
+    except duckdb.CatalogException:
+        return set()
+    finally:
+        con.close()
+
+
 def is_compatible(meta: dict[str, str], models: list[Model]) -> bool:
     """Whether the published state tables have the layout the current code writes."""
     return meta.get("warehouse_format") == WAREHOUSE_FORMAT and meta.get("raw_version") == models_version(
@@ -160,13 +189,20 @@ class RunChanges:
     """A run's input to the build: which documents exist now and the files holding what changed."""
 
     current_documents: Path  # Parquet: source_path, content_sha256 of every document in the source now
+    source_files: Path  # Parquet: rel_path, size, mtime_ns of every file read without a rejection
     rejections: Path  # Parquet: source_path, line, reason
     batches: list[Path]  # Parquet document batches that were extracted
     outputs: dict[str, list[Path]]  # extraction output files by kind: entities, mentions, metrics, quotes
 
 
 def apply_changes(
-    build: Path, changes: RunChanges, models: list[Model], *, run_started: datetime, extractor_version: str
+    build: Path,
+    changes: RunChanges,
+    models: list[Model],
+    *,
+    run_started: datetime,
+    extractor_version: str,
+    extra_meta: dict[str, str] | None = None,
 ) -> dict[str, int]:
     """Load a run's changes into the build's state tables and rebuild every model; returns mart row counts."""
     con = duckdb.connect(str(build))
@@ -226,12 +262,17 @@ def apply_changes(
         )
         con.execute("delete from raw.rejections")
         con.execute("insert into raw.rejections select * from new_rejections")
+        con.execute("delete from raw.source_files")
+        con.execute("insert into raw.source_files select * from read_parquet($f)", {"f": str(changes.source_files)})
+        seed_topics(con)
         run_transforms(con, models)
+        apply_catalog(con, catalog_for(models))
         meta = {
             "warehouse_format": WAREHOUSE_FORMAT,
             "raw_version": models_version(models, schema="raw"),
             "sql_version": models_version(models),
             "extractor_version": extractor_version,
+            **(extra_meta or {}),
         }
         con.executemany("insert or replace into ops.meta values (?, ?)", list(meta.items()))
         con.execute("commit")
@@ -239,6 +280,15 @@ def apply_changes(
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        con.close()
+
+
+def published_counts(published: Path) -> dict[str, int]:
+    """Row counts of the published marts."""
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return mart_counts(con)
     finally:
         con.close()
 
@@ -294,6 +344,7 @@ def publish(build: Path, published: Path) -> None:
     with build.open("rb") as fh:
         os.fsync(fh.fileno())
     published.parent.mkdir(parents=True, exist_ok=True)
+    crash_point("publish-rename")
     os.replace(build, published)
     dir_fd = os.open(published.parent, os.O_RDONLY)
     try:
