@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 
 from flows.extract import gazetteer as gz
 from flows.extract.model import Entity, Mention
+from flows.extract.names_regex import trie_alternation
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 # Deliberately loose (and so fast); `_clean_runs` trims possessives and lower-case hyphen parts.
@@ -36,6 +37,7 @@ _TLD_SITE = re.compile(r"\.(?:com|cn|net|org|io)(?![.\w])")
 _DOMAIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DOMAIN_CHARS = _DOMAIN_LETTERS | frozenset("0123456789-")
 _TOKEN = re.compile(r"\S+")
+_OPEN_PAREN = re.compile(r"\s*\(\s*")
 _RUN_SPECIAL = re.compile(r"['’.&-]")
 _PINYIN_SYLLABLE = (
     r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
@@ -95,33 +97,10 @@ _DOMAIN_TLDS = (".com", ".cn", ".net", ".org", ".io")
 _HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "NOT", "IS", "ARE", "WITH", "AT", "BY"}
 
 
-def _trie_alternation(words: tuple[str, ...]) -> str:
-    """A regex matching exactly the given words, factored by common prefix so that the engine tries few branches.
-
-    At one position the words that match are prefixes of one another, and optional tails are greedy, so the
-    longest is tried first, as in a longest-first alternation.
-    """
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def render(node: dict) -> str:
-        branches = [re.escape(ch) + render(child) for ch, child in node.items() if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and len(branches[0]) == 1 else "(?:" + "|".join(branches) + ")"
-        return body + "?" if "" in node else body
-
-    return "(?:" + render(trie) + ")"
-
-
 @cache
 def _role_regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
     """Role patterns built from the role word list (after a name, before a name, title-case words)."""
-    roles = _trie_alternation(gz.role_words())
+    roles = trie_alternation(gz.role_words())
     titled = frozenset(w.title() for r in gz.role_words() for w in r.split() if w not in {"of", "general"})
     titled = titled | {"CEO", "CFO", "CTO", "COO", "Vice", "Deputy", "Chief", "Senior", "Executive", "General",
                        "Managing", "Assistant", "Associate", "Acting", "Former"}
@@ -144,7 +123,7 @@ def _role_regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]
     return after_lower, after_title, before, titled
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     """One candidate name occurrence."""
 
@@ -159,7 +138,7 @@ class _Piece:
     role_org_text: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Doc:
     body: str
     pieces: list[_Piece] = field(default_factory=list)
@@ -569,9 +548,10 @@ def _role_before(words: list[str]) -> tuple[str, int] | None:
 def _age_before(words: list[str]) -> int | None:
     """ "the 33-year-old farmer Liu": an age in the last three words, the rest lower case."""
     for i in range(len(words) - 1, max(-1, len(words) - 4), -1):
-        m = _YEAR_OLD.fullmatch(words[i])
-        if m:
-            return int(m.group(1)) if all(w.islower() for w in words[i + 1 :]) else None
+        if "-year-old" in words[i]:
+            m = _YEAR_OLD.fullmatch(words[i])
+            if m:
+                return int(m.group(1)) if all(w.islower() for w in words[i + 1 :]) else None
     return None
 
 
@@ -689,7 +669,7 @@ def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
     return "organization"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """Occurrences of one entity while resolving."""
 
@@ -768,25 +748,14 @@ def _decide(doc: _Doc) -> list[_Piece]:
 def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
     """Group pieces into entities: full names first, then short forms, acronyms and surnames."""
     body = doc.body
-    groups: dict[str, _Group] = {}
-    order: list[str] = []
-
-    def add(p: _Piece, kind: str, key: str) -> _Group:
-        g = groups.get(key)
-        if g is None:
-            g = groups[key] = _Group(kind, key)
-            order.append(key)
-        g.names.append(p.text)
-        g.spans.append((p.start, p.end))
-        p.key = key
-        return g
+    groups: dict[str, _Group] = {}  # in order of first mention
 
     # Acronyms defined in parentheses right after a full name: "China Development Bank (CDB)".
     acronyms: dict[str, _Piece] = {}
     for i, p in enumerate(pieces):
         if p.kind in ("organization", "place", "other") and " " in p.text and i + 1 < len(pieces):
             nxt = pieces[i + 1]
-            if _is_acronym(nxt.text) and re.fullmatch(r"\s*\(\s*", body[p.end : nxt.start]):
+            if _is_acronym(nxt.text) and _OPEN_PAREN.fullmatch(body, p.end, nxt.start):
                 acronyms.setdefault(nxt.text, p)
 
     persons_full: list[_Piece] = []
@@ -813,50 +782,56 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
             if first not in gz.place_names():
                 multi_orgs.setdefault(first, []).append(p.text)
 
+    known_orgs = gz.known_orgs()
     for p in pieces:
         kind = p.kind
         text = p.text
-        if kind == "person":
-            if " " in text:
-                add(p, "person", person_key(text))
-                continue
-            kind = "person?"
-        if kind in ("person?", "single", "organization") and " " not in text:
-            cands = [c for c in short_to_person.get(text, []) if c.start < p.start] or short_to_person.get(text, [])
-            if cands:
-                if _ETHNIC_USE.match(body, p.end) and not _SPEECH_AFTER.match(body[p.end : p.end + 40]):
+        gk: str | None = None
+        key = ""
+        if kind == "person" and " " in text:
+            gk, key = "person", person_key(text)
+        else:
+            if kind == "person":
+                kind = "person?"
+            if " " not in text and kind in ("person?", "single", "organization"):
+                named = short_to_person.get(text)
+                if named:
+                    cands = [c for c in named if c.start < p.start] or named
+                    if _ETHNIC_USE.match(body, p.end) and not _SPEECH_AFTER.match(body[p.end : p.end + 40]):
+                        continue
+                    gk, key = "person", person_key(cands[-1].text)
+                elif kind == "organization" and text in multi_orgs and text in known_orgs:
+                    fulls = {org_key(f) for f in multi_orgs[text]}
+                    if len(fulls) == 1 and org_key(text) not in fulls:
+                        # "Samsung" after "Samsung Electronics": the document's short form of the full name.
+                        gk, key = "organization", fulls.pop()
+            if gk is not None:
+                pass
+            elif kind in ("single", "organization", "person?") and text in place_cores:
+                gk, key = "place", place_key(place_cores[text])
+            elif kind in ("single", "organization") and text in acronyms:
+                full = acronyms[text]
+                gk = full.kind or "organization"
+                key = _key_for(gk, full.text)
+            elif kind == "person?":
+                if _ETHNIC_USE.match(body, p.end):
                     continue
-                add(p, "person", person_key(cands[-1].text))
-                continue
-        if kind == "organization" and " " not in text and text in multi_orgs and text in gz.known_orgs():
-            fulls = {org_key(f) for f in multi_orgs[text]}
-            if len(fulls) == 1 and org_key(text) not in fulls:
-                # "Samsung" after "Samsung Electronics": the document's short form of the full name.
-                add(p, "organization", fulls.pop())
-                continue
-        if kind in ("single", "organization", "person?") and text in place_cores:
-            add(p, "place", place_key(place_cores[text]))
-            continue
-        if kind in ("single", "organization") and text in acronyms:
-            full = acronyms[text]
-            add(p, full.kind or "organization", _key_for(full.kind or "organization", full.text))
-            continue
-        if kind == "person?":
-            if _ETHNIC_USE.match(body, p.end):
-                continue
-            add(p, "person", person_key(text))
-            continue
-        if kind == "single":
-            if _ETHNIC_USE.match(body, p.end):
-                continue
-            fulls = multi_orgs.get(text)
-            if fulls and len({org_key(f) for f in fulls}) == 1:
-                add(p, "organization", org_key(fulls[0]))
-                continue
-            add(p, "organization", org_key(text))
-            continue
-        add(p, kind, _key_for(kind, text))
-    return [groups[k] for k in order]
+                gk, key = "person", person_key(text)
+            elif kind == "single":
+                if _ETHNIC_USE.match(body, p.end):
+                    continue
+                fulls = multi_orgs.get(text)
+                one_full = fulls and len({org_key(f) for f in fulls}) == 1
+                gk, key = "organization", org_key(fulls[0] if one_full else text)
+            else:
+                gk, key = kind, _key_for(kind, text)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _Group(gk, key)
+        g.names.append(text)
+        g.spans.append((p.start, p.end))
+        p.key = key
+    return list(groups.values())
 
 
 def _key_for(kind: str, text: str) -> str:
@@ -872,9 +847,12 @@ def _key_for(kind: str, text: str) -> str:
 def _canonical(names: list[str]) -> str:
     """The fullest form: most words, then longest, then first used."""
     best = names[0]
-    for n in names[1:]:
-        if (len(n.split()), len(n)) > (len(best.split()), len(best)):
-            best = n
+    if len(names) > 1:
+        best_rank = (len(best.split()), len(best))
+        for n in dict.fromkeys(names):
+            rank = (len(n.split()), len(n))
+            if rank > best_rank:
+                best, best_rank = n, rank
     return _title_case_caps(best)
 
 
@@ -883,10 +861,19 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
     body = doc.body
     after_lower, after_title, _, _ = _role_regexes()
     by_key = {g.key: g for g in groups}
-    orgs = [p for p in pieces if p.key and by_key[p.key].kind == "organization"]
+    orgs = []
+    person_pieces = []
+    for p in pieces:
+        if p.key:
+            kind = by_key[p.key].kind
+            if kind == "person":
+                person_pieces.append(p)
+            elif kind == "organization":
+                orgs.append(p)
+    if not person_pieces:
+        return
     org_at: dict[int, _Piece] = {p.start: p for p in orgs}
     org_ending: dict[int, _Piece] = {p.end: p for p in orgs}
-    person_pieces = [p for p in pieces if p.key and by_key[p.key].kind == "person"]
     last_org_named: dict[str, str] = {}
     org_iter = iter(orgs)
     next_org = next(org_iter, None)
@@ -931,7 +918,7 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
         if m:
             if m.group(1) and g.age is None:
                 g.age = int(m.group(1))
-            g.role = re.sub(r"\s+", " ", m.group(2)).lower()
+            g.role = " ".join(m.group(2).split()).lower()
             g.affiliation_text = g.affiliation_text or org_starting(p.end + m.end())
             continue
         found = _role_before(words) if " " in p.text else None
@@ -969,16 +956,13 @@ def extract_entities(body: str) -> tuple[list[Entity], list[Mention]]:
     _attributes(doc, pieces, groups)
     keys = {g.key for g in groups}
     entities: list[Entity] = []
-    mentions: list[Mention] = []
-    seen_spans: set[tuple[int, int]] = set()
+    spans: dict[tuple[int, int], str] = {}
     for g in groups:
-        aff = g.affiliation_text if g.affiliation_text in keys else None
+        person = g.kind == "person"
         entities.append(Entity(key=g.key, entity_type=g.kind, name=_canonical(g.names), age=g.age,
-                               role=g.role if g.kind == "person" else None,
-                               affiliation=aff if g.kind == "person" else None))
-        for s, e in g.spans:
-            if (s, e) not in seen_spans:
-                seen_spans.add((s, e))
-                mentions.append(Mention(g.key, s, e))
-    mentions.sort(key=lambda m: (m.char_start, m.char_end))
+                               role=g.role if person else None,
+                               affiliation=g.affiliation_text if person and g.affiliation_text in keys else None))
+        for span in g.spans:
+            spans.setdefault(span, g.key)
+    mentions = [Mention(key, s, e) for (s, e), key in sorted(spans.items())]
     return entities, mentions

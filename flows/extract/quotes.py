@@ -23,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from flows.extract.model import Entity, Mention, Quote
+from flows.extract.names_regex import trie_alternation
 
 _SPEECH = (r"said|says|say|told|tells|tell|added|adds|noted|notes|stressed|stresses|explained|explains|stated|"
            r"states|asked|asks|wrote|writes|argued|argues|warned|warns|insisted|insists|remarked|recalled|recalls|"
@@ -31,7 +32,8 @@ _SPEECH = (r"said|says|say|told|tells|tell|added|adds|noted|notes|stressed|stres
            r"continues|replied|urged|urges|agreed|agrees|confirmed|confirms|declared|declares|shared|shares|"
            r"put it|puts it|concluded|joked|laughed|sighed|exclaimed|cautioned|cautions|reckons|reckoned|"
            r"estimated|estimates|according to|told reporters|told Xinhua")
-_SPEECH_RE = re.compile(rf"\b(?:{_SPEECH})\b", re.IGNORECASE)
+# Only whether a clause holds a speech verb matters, so a prefix-factored alternation (fast) can stand in.
+_SPEECH_RE = re.compile(rf"\b{trie_alternation(_SPEECH.split('|'))}\b", re.IGNORECASE)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|they|I|we)\b", re.IGNORECASE)
 _NOMINAL_ORG_RE = re.compile(
     r"\b(?:the|a|an)\s+(?:company|firm|bank|brokerage|ministry|report|group|agency|airline|carrier|lender|statement|"
@@ -39,12 +41,15 @@ _NOMINAL_ORG_RE = re.compile(
     r"research firm|think tank|insurer|fund|platform|retailer|automaker|manufacturer|exchange|regulator|court)\b",
     re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr|\bMs|\bDr|\bSt)(?<!\bMrs)(?<!\bProf)[.!?](?=\s|$)|\n|[\"“”]")
-_BEFORE_ATTR = re.compile(r"[,:]\s*$")
+# The mark comes first, the abbreviation checks after it, so that the engine can skip straight to candidate marks.
+_CLAUSE_END = re.compile(
+    r"[.!?](?<!\b[A-Z].)(?<!\bMr.|\bMs.|\bDr.|\bSt.)(?<!\bMrs.)(?<!\bProf.)(?=\s|$)|[\n\"“”]"
+)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _WORD = re.compile(r"[\w']+")
 _MARK = re.compile(r"[\"“”]")
-_TERMINAL = re.compile(r"[.!?,;…:]['’\"”)]*\s*$")
+_TERMINAL_MARKS = frozenset(".!?,;…:")
+_CLOSERS = "'’\"”)"
 _MIN_UNATTRIBUTED_WORDS = 5
 _TAIL = 160
 _HEAD = 220
@@ -207,10 +212,10 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
                 sp.speaker, sp.attributed = who, True
         if sp.speaker is None:
             a, b = _clause_before(body, sp.start - 1, prev_end)
-            head = body[a:b]
-            if _BEFORE_ATTR.search(head) or head.rstrip().endswith(("told", "said", "says")):
+            head = body[a:b].rstrip()
+            if head[-1:] in (",", ":") or head.endswith(("told", "said", "says")):
                 who = attribute(a, b, sp.start)
-                if who is None and head.rstrip().endswith(":"):
+                if who is None and head.endswith(":"):
                     who = first_speaker(a, b)
                 if who:
                     sp.speaker, sp.attributed = who, True
@@ -268,6 +273,11 @@ def _continue_speakers(
                 sp.speaker = prev.speaker
 
 
+def _terminal(text: str) -> bool:
+    """Whether the text ends a sentence or clause: a mark, then only closing quotes or brackets and spaces."""
+    return text.rstrip().rstrip(_CLOSERS)[-1:] in _TERMINAL_MARKS
+
+
 def _is_quotation(body: str, sp: _Span) -> bool:
     """Speech, not a scare quote, a title or a hashtag."""
     text = body[sp.start : sp.end]
@@ -275,14 +285,14 @@ def _is_quotation(body: str, sp: _Span) -> bool:
     if not any(c.isalnum() for c in text[:40]) and not _WORD.search(text):
         return False
     if sp.attributed:
-        return len(words) >= 2 or bool(_TERMINAL.search(text))
+        return len(words) >= 2 or _terminal(text)
     if len(words) < _MIN_UNATTRIBUTED_WORDS:
         return False
     if len(words) < 12 and all(w[:1].isupper() for w in words):
         return False  # a title or a name
     if not sp.closed:
         return True
-    if _TERMINAL.search(text):
+    if _terminal(text):
         return True
     # A full sentence standing on its own: opens with a capital right after a sentence break.
     before = body[: sp.start - 1].rstrip()
