@@ -1,0 +1,125 @@
+-- Each figure with what an analyst asks next: which document, when, who published it, its sentence, topics, places.
+with
+
+metrics as (
+    select * from marts.fct_metric
+),
+
+documents as (
+    select * from marts.dim_document
+),
+
+sentences as (
+    select * from staging.stg_metric_sentences
+),
+
+metric_topics as (
+    select * from marts.bridge_metric_topic
+),
+
+topics as (
+    select * from marts.dim_topic
+),
+
+mentions as (
+    select * from marts.fct_entity_mention
+),
+
+places as (
+    select * from marts.dim_entity
+    where entity_type = 'place'
+),
+
+topic_lists as (
+    select
+        metric_topics.metric_id,
+        list(metric_topics.topic_id order by topics.sort_order) as topics,
+        list(topics.label order by topics.sort_order) as topic_labels
+    from metric_topics
+    inner join topics on metric_topics.topic_id = topics.topic_id
+    group by metric_topics.metric_id
+),
+
+place_mentions as (
+    select
+        mentions.document_id,
+        mentions.char_start,
+        mentions.char_end,
+        places.entity_id,
+        places.canonical_name
+    from mentions
+    inner join places on mentions.entity_id = places.entity_id
+),
+
+sentence_places as (
+    select
+        sentences.metric_id,
+        list(distinct place_mentions.canonical_name order by place_mentions.canonical_name) as sentence_places
+    from sentences
+    inner join place_mentions
+        on
+            sentences.document_id = place_mentions.document_id
+            and sentences.sentence_start <= place_mentions.char_start
+            and sentences.sentence_end >= place_mentions.char_end
+    group by sentences.metric_id
+),
+
+document_place_counts as (
+    select
+        document_id,
+        canonical_name,
+        count(*) as mentions,
+        min(char_start) as first_start
+    from place_mentions
+    group by document_id, canonical_name
+),
+
+document_places as (
+    select
+        document_id,
+        list(canonical_name order by mentions desc, first_start asc) as document_places
+    from document_place_counts
+    group by document_id
+),
+
+final as (
+    select
+        metrics.metric_id,
+        metrics.document_id,
+        documents.title,
+        documents.publisher,
+        documents.published_date,
+        documents.url,
+        documents.source_path,
+        metrics.mention_text,
+        metrics.value,
+        metrics.value_low,
+        metrics.value_high,
+        metrics.unit,
+        metrics.qualifier,
+        metrics.period,
+        metrics.subject,
+        metrics.period_start,
+        metrics.period_end,
+        metrics.is_projection,
+        metrics.metric_kind,
+        metrics.equivalent_of_metric_id,
+        coalesce(metrics.period_end, documents.published_date) as as_of_date,
+        sentences.sentence,
+        sentences.sentence_start,
+        sentences.sentence_end,
+        coalesce(topic_lists.topics, []::varchar[]) as topics,
+        coalesce(topic_lists.topic_labels, []::varchar[]) as topic_labels,
+        coalesce(sentence_places.sentence_places, []::varchar[]) as sentence_places,
+        coalesce(document_places.document_places, []::varchar[]) as document_places,
+        metrics.char_start,
+        metrics.char_end
+    from metrics
+    inner join documents on metrics.document_id = documents.document_id
+    left join sentences on metrics.metric_id = sentences.metric_id
+    left join topic_lists on metrics.metric_id = topic_lists.metric_id
+    left join sentence_places on metrics.metric_id = sentence_places.metric_id
+    left join document_places on metrics.document_id = document_places.document_id
+)
+
+select * from final
