@@ -1,0 +1,102 @@
+"""The figure extractor's fast paths give the same answers as the plain patterns they stand in for."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from flows.extract import metrics as M
+from flows.extract import timex as T
+from flows.extract.numbers import WRITTEN_RE, find_written, last_token, match_ending_at
+from flows.extract.units import UNIT_RE, match_unit
+
+DOCS = Path(__file__).resolve().parents[1] / "articles" / "docs"
+_PIECES = ["two", "Two", "TWO", "a dozen", "a\n\ndozen", "an million", "one billion", "a  hundred", "twenty-five",
+           "seventy-seven", "often", "First", "Mar", "Market", "1st", "year-end", "(three", "“four", "—six", "İ", "ß",
+           "a\u00a0million", "fortyish", "Jan.", "this year", "\n", ". ", "5", "2019", " km", "5\u212am", "°C", " $",
+           "US$", "(about ", "more than ", "rose by ", "between ", "\u00a0", "Nov. 8", "Q3 2020", "per cent"]
+
+
+def _texts() -> list[str]:
+    rnd = random.Random(7)
+    out = [p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.txt"))]
+    out += ["".join(rnd.choice(_PIECES) + rnd.choice(["", " ", "  ", ", "]) for _ in range(rnd.randint(1, 12)))
+            for _ in range(300)]
+    return out
+
+
+TEXTS = _texts()
+
+
+def _slow_written(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    m = WRITTEN_RE.match(" " + text[:12])
+    if m:
+        out.append((m.start(1) - 1, m.end(1) - 1, m.group(1)))
+    out += [(m.start(1), m.end(1), m.group(1)) for m in WRITTEN_RE.finditer(text)]
+    return out
+
+
+_RUN = re.compile(r"[^\s(\[\"“]+")
+
+
+def _slow_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int) -> re.Match[str] | None:
+    lo = max(0, pos - span)
+    for m in _RUN.finditer(text, lo, pos):
+        if m.start() == lo and lo > 0 and not text[lo - 1].isspace():
+            continue
+        found = rx.match(text, m.start(), pos)
+        if found:
+            return found
+    return None
+
+
+def _key(m: re.Match[str] | None):
+    return m and (m.end(), m.lastgroup, [(k, v) for k, v in m.groupdict().items() if v is not None])
+
+
+def test_unit_dispatch_matches_full_pattern():
+    for text in TEXTS:
+        for i in range(len(text)):
+            a, b = UNIT_RE.match(text, i), match_unit(text, i)
+            assert _key(a) == _key(b), text[i:i + 20]
+
+
+def test_time_dispatch_matches_full_pattern():
+    for text in TEXTS:
+        for i in range(len(text)):
+            assert _key(T.TIMEX_RE.match(text, i)) == _key(T._TIMEX_AT.match(text, i)), text[i:i + 20]
+
+
+def test_written_numbers_match_a_full_scan():
+    for text in TEXTS:
+        assert find_written(text) == _slow_written(text), text[:80]
+
+
+@pytest.mark.parametrize("rx", [M._HEDGE_RE, M._FILLER_RE, M._CHANGE_RE, M._LABEL_BEFORE_RE, M.CURRENCY_PREFIX_RE,
+                                T._PREFIX_BEFORE_RE, T._BASE_BEFORE_RE], ids=lambda rx: rx.pattern[:24])
+def test_ending_at_tries_the_same_word_starts(rx):
+    for text in TEXTS[:40]:
+        for pos in range(len(text) + 1):
+            for span in (6, 30):
+                a, b = _slow_ending_at(rx, text, pos, span), match_ending_at(rx, text, pos, span)
+                assert (a and a.span()) == (b and b.span()), text[max(0, pos - span):pos]
+
+
+def test_last_token_cache_follows_the_text():
+    assert last_token("rose by about 5", 14) == "about"
+    assert last_token("fell over 5", 10) == "over"
+    assert last_token("rose by about 5", 14) == "about"
+
+
+def test_lazy_sentences_agree_with_a_full_split():
+    for text in TEXTS:
+        full = M._Doc(text, None)
+        full.sentence(len(text))
+        for pos in range(0, len(text) + 1, 5):
+            i = max(k for k, s in enumerate(full.starts) if s <= pos)
+            end = full.starts[i + 1] if i + 1 < len(full.starts) else len(text)
+            assert M._Doc(text, None).sentence(pos) == (full.starts[i], end)
