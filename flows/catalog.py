@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from flows.sqlmodels import Model, load_models, run_ddl, run_transforms
-from flows.topics import Topic, keyword_rows, load_taxonomy, topic_rows
+from flows.topics import TAXONOMY_FILE, Topic, keyword_rows, load_taxonomy, topic_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -51,10 +51,19 @@ def load_catalog(path: Path) -> Catalog:
     return Catalog(relations, columns, common)
 
 
+def catalog_file(models: list[Model]) -> Path:
+    """Where the catalog of these SQL models lives: sql/docs/catalog.toml beside their folders."""
+    return models[0].path.parents[1] / CATALOG_FILE
+
+
 def catalog_for(models: list[Model]) -> Catalog:
-    """The catalog beside the SQL models (sql/docs/catalog.toml)."""
-    sql_dir = models[0].path.parents[1]
-    return load_catalog(sql_dir / CATALOG_FILE)
+    """The catalog beside the SQL models."""
+    return load_catalog(catalog_file(models))
+
+
+def build_input_files(models: list[Model]) -> list[Path]:
+    """Files besides the SQL that shape a build (taxonomy, descriptions): a change to one must rebuild."""
+    return [TAXONOMY_FILE, catalog_file(models)]
 
 
 def seed_topics(con: duckdb.DuckDBPyConnection, topics: list[Topic] | None = None) -> None:

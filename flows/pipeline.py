@@ -22,6 +22,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.states import Failed, State
 
 from flows.batches import BatchResult
+from flows.catalog import build_input_files
 from flows.extract import EXTRACTOR_VERSION
 from flows.faults import crash_point
 from flows.sqlmodels import Model, load_models, models_version
@@ -74,6 +75,7 @@ class RunSummary:
     published: bool = False
     message: str = ""
     failed_expectations: list[str] = field(default_factory=list)
+    data_docs: str = ""
 
     def set_counts(self, counts: dict[str, int]) -> None:
         """Take the warehouse totals from mart row counts."""
@@ -82,6 +84,10 @@ class RunSummary:
         self.mentions = counts.get("fct_entity_mention", 0)
         self.metrics = counts.get("fct_metric", 0)
         self.quotes = counts.get("fct_quote", 0)
+
+    def described(self, text: str) -> str:
+        """An artifact description: text, and where this run's Data Docs are."""
+        return f"{text}; data docs: {self.data_docs}" if self.data_docs else text
 
     def history_row(self) -> dict:
         """The summary as a row of ops.runs."""
@@ -199,11 +205,11 @@ def transform(
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate(build: Path, expectations: Path) -> ValidationReport:
+def validate(build: Path, expectations: Path, data_docs: Path | None = None) -> ValidationReport:
     """Run every Great Expectations suite against the private build."""
     crash_point("validate")
     logger = get_run_logger()
-    report = validate_isolated(build, expectations)
+    report = validate_isolated(build, expectations, data_docs_dir=data_docs)
     create_markdown_artifact(report.to_markdown(), key="data-quality", description="Great Expectations results")
     failed = report.failed()
     logger.info("validate: %d expectations, %d failed", len(report.outcomes), len(failed))
@@ -268,7 +274,10 @@ def ruralpulse_run(
             results = extract(plan, workers)
             build, counts = transform(layout, run_id, models, plan, results, started, inputs)
             summary.set_counts(counts)
-            report = validate(build, Path(expectations_dir))
+            data_docs = layout.published.parent / "data_docs"
+            report = validate(build, Path(expectations_dir), data_docs)
+            if (data_docs / "index.html").exists():
+                summary.data_docs = str(data_docs / "index.html")
             summary.validation = "passed" if report.success else "failed"
             summary.failed_expectations = [
                 f"{o.suite}: {o.expectation} {o.description}".strip() for o in report.failed()
@@ -277,7 +286,9 @@ def ruralpulse_run(
             if not report.success:
                 summary.message = "validation failed; the published warehouse was left unchanged"
                 append_run_log(layout.run_log, summary.history_row())
-                create_table_artifact(summary.table(), key="run-summary", description=summary.message)
+                create_table_artifact(
+                    summary.table(), key="run-summary", description=summary.described(summary.message)
+                )
                 failed = "; ".join(summary.failed_expectations[:3])
                 # A returned Failed state marks the run failed in the UI without a traceback on the terminal.
                 return Failed(message=f"data quality validation failed, nothing published: {failed}", data=summary)
@@ -286,7 +297,9 @@ def ruralpulse_run(
             record_run(build, layout.run_log, summary.history_row(), validation_rows(run_id, report))
             publish_build(build, layout.published)
             append_run_log(layout.run_log, summary.history_row())
-            create_table_artifact(summary.table(), key="run-summary", description=f"published {warehouse}")
+            create_table_artifact(
+                summary.table(), key="run-summary", description=summary.described(f"published {warehouse}")
+            )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             build_path = layout.build_path(run_id)
@@ -317,6 +330,8 @@ def scheduled_deployment(cron: str, parameters: dict) -> RunnerDeployment:
 def build_inputs_version(models: list[Model], expectations: Path) -> str:
     """Fingerprint of everything besides the documents that shapes a build: SQL, expectations, extractor."""
     digest = hashlib.sha256(f"{models_version(models)}|{EXTRACTOR_VERSION}".encode())
+    for path in build_input_files(models):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for suite in sorted(expectations.glob("*.json")):
         digest.update(suite.name.encode() + b"\0" + suite.read_bytes())
     return digest.hexdigest()[:16]
