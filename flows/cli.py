@@ -26,6 +26,12 @@ def quiet_prefect_environment() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    from flows.report import add_arguments
+
+    add_arguments(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ruralpulse", description="News articles -> a validated DuckDB warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -49,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--warehouse", help="where to build the scored warehouse (default: a temporary file)")
     evaluate.add_argument("--scorer", default=str(DEFAULT_SCORER), help="the reference scorer script")
     evaluate.add_argument("--quiet", action="store_true", help="totals only")
+    report = commands.add_parser("report", help="write a self-contained HTML report of the published warehouse")
+    add_report_arguments(report)
+    docs = commands.add_parser("docs", help="regenerate docs/data-dictionary.md from sql/docs/catalog.toml")
+    docs.add_argument("--check", action="store_true", help="only check that the committed file is current")
     server = commands.add_parser("server", help="start a local Prefect server and UI on 127.0.0.1")
     server.add_argument("--port", type=int, default=4200)
     return parser
@@ -69,6 +79,8 @@ def print_summary(summary) -> None:
         f"  validation    {summary.validation}",
         f"  published     {'yes: ' + summary.warehouse if summary.published else 'no: ' + summary.message}",
     ]
+    if getattr(summary, "data_docs", ""):
+        lines.append(f"  data docs     {summary.data_docs}")
     lines += [f"  failed        {f}" for f in summary.failed_expectations[:10]]
     print("\n".join(lines), flush=True)
 
@@ -158,6 +170,18 @@ def command_evaluate(args: argparse.Namespace) -> int:
         return scorer.main(argv)
 
 
+def command_report(args: argparse.Namespace) -> int:
+    from flows.report import run
+
+    return run(args)
+
+
+def command_docs(args: argparse.Namespace) -> int:
+    from flows.catalog import main as catalog_main
+
+    return catalog_main(["--check"] if args.check else [])
+
+
 def command_server(args: argparse.Namespace) -> int:
     api = f"http://127.0.0.1:{args.port}/api"
     env = {**os.environ, "PREFECT_UI_API_URL": api, "PREFECT_API_URL": api}
@@ -170,7 +194,14 @@ def command_server(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet_prefect_environment()
-    commands = {"run": command_run, "serve": command_serve, "server": command_server, "evaluate": command_evaluate}
+    commands = {
+        "run": command_run,
+        "serve": command_serve,
+        "server": command_server,
+        "evaluate": command_evaluate,
+        "report": command_report,
+        "docs": command_docs,
+    }
     return commands[args.command](args)
 
 
