@@ -31,7 +31,9 @@ from flows.extract.names_regex import trie_alternation
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 # Deliberately loose (and so fast); `_clean_runs` trims possessives and lower-case hyphen parts.
-_CHUNK = re.compile(rf"[{_UPPER}][\w'’.&-]*(?: [{_UPPER}][\w'’.&-]*)*")
+# The empty group after the first letter matches when a letter, digit or apostrophe runs into the run ("eBay",
+# "don't"): such a run is no name start, but is still consumed whole.
+_CHUNK = re.compile(rf"[{_UPPER}]((?<=[^\W_].)|(?<=['’].))?[\w'’.&-]*(?: [{_UPPER}][\w'’.&-]*)*")
 _ABBREV_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|(?:Co|Inc|Ltd|Corp|Jr|Sr|St|Bros)\.|[\w-]+\.(?:com|cn|net|org)")
 _TLD_SITE = re.compile(r"\.(?:com|cn|net|org|io)(?![.\w])")
 _DOMAIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -93,7 +95,6 @@ _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout"
 _NOT_BEFORE_PERSON = frozenset({"at", "of", "from", "with", "for", "by", "the", "a", "an", "and", "to", "on"})
 _HEAD_OF = re.compile(r"\b([A-Z]\w+) (?:of|for) ")
 _HAS_DIGIT = re.compile(r"\d")
-_DOMAIN_TLDS = (".com", ".cn", ".net", ".org", ".io")
 _HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "NOT", "IS", "ARE", "WITH", "AT", "BY"}
 
 
@@ -221,7 +222,11 @@ def _clean_runs(run: str) -> tuple[tuple[int, int], ...]:
         prev_tok = tok
     if start < e:
         out.append((start, e))
-    return tuple(out)
+    # Abbreviation dots belong to the name: "Boeing Co." (a run's own end is never followed by a dot).
+    return tuple(
+        (a, b + 1) if run[b : b + 1] == "." and run[max(a, b - 4) : b].rsplit(" ", 1)[-1] in _ABBREV_DOT else (a, b)
+        for a, b in out
+    )
 
 
 @cache
@@ -251,25 +256,22 @@ def _raw_chunks(body: str) -> list[tuple[int, int]]:
     spans = []
     append = spans.append
     for m in _CHUNK.finditer(body):
-        s = m.start()
-        if s and (body[s - 1].isalnum() or body[s - 1] in "'’"):
+        if m.lastindex:
             continue  # "eBay", "don't": not a name start
         text = m.group()
         if _RUN_SPECIAL.search(text) is None:
-            append((s, m.end()))
+            append(m.span())
         else:
+            s = m.start()
             spans.extend([(s + a, s + b) for a, b in _clean_runs(text)])
-    if any(t in body for t in _DOMAIN_TLDS):
+    if _TLD_SITE.search(body):
         spans += _domains(body)
         spans.sort()
     heads = gz.org_heads()
     out: list[tuple[int, int]] = []
-    n = len(body)
     pe = -100
-    for s, e in spans:
-        # Abbreviation dots belong to the name: "Boeing Co."
-        if e < n and body[e] == "." and body[max(s, e - 4) : e].rsplit(" ", 1)[-1] in _ABBREV_DOT:
-            e += 1
+    for span in spans:
+        s, e = span
         if s - pe <= _CONNECTOR_MAX:
             ps = out[-1][0]
             gap = body[pe:s]
@@ -293,7 +295,7 @@ def _raw_chunks(body: str) -> list[tuple[int, int]]:
                 out[-1] = (ps, e)
                 pe = e
                 continue
-        out.append((s, e))
+        out.append(span)
         pe = e
     return out
 
@@ -421,7 +423,10 @@ def _collect_pieces(body: str) -> _Doc:
         for ps, pe, text, initial, cue, role, role_org in specs:
             if initial is None:
                 if run_initial is None:
-                    run_initial = _sentence_initial(body, s)
+                    # Mostly a word and a space come before: no sentence start, no need for the full check.
+                    run_initial = not (s > 1 and body[s - 1] == " " and body[s - 2].isalnum()) and (
+                        _sentence_initial(body, s)
+                    )
                 initial = run_initial
             pieces.append(_Piece(s + ps, s + pe, text, initial, cue, None, None, role, role_org))
             if not initial:
@@ -714,11 +719,17 @@ def _decide(doc: _Doc) -> list[_Piece]:
     kept: list[_Piece] = []
     cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
     for p in doc.pieces:
-        prev = _prev_word(body, p.start)
-        if prev in ("of", "for", "the") and _role_text(body, p, _words_before(body, p.start)):
-            continue
-        if prev[:1].isdigit() and _product_model(p, [prev]):
-            continue
+        start = p.start
+        # The word before matters only when it is "of", "for", "the" or a model number; look closer only then.
+        tail = body[start - 4 : start] if start > 3 else body[:start]
+        if tail.endswith(("for ", "the ", "of ")) or (
+            tail[-1:] == " " and _HAS_DIGIT.search(body, max(0, start - 24), start)
+        ):
+            prev = _prev_word(body, start)
+            if prev in ("of", "for", "the") and _role_text(body, p, _words_before(body, p.start)):
+                continue
+            if prev[:1].isdigit() and _product_model(p, [prev]):
+                continue
         ck = (p.text, p.initial, p.person_cue)
         kind = cache_by_text.get(ck, _UNSEEN) if not p.person_cue else _UNSEEN
         if kind is _UNSEEN:
