@@ -949,12 +949,27 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
                 g.affiliation_text = org_starting(m.end()) if m else None
     # "the 33-year-old returned": the age belongs to the person last named.
     ends = [p.end for p in person_pieces]
-    for m in _THE_YEAR_OLD.finditer(body) if "-year-old" in body else ():
+    for m in _the_year_olds(body):
         i = bisect_right(ends, m.start()) - 1
         if i >= 0:
             g = by_key[person_pieces[i].key]
             if g.age is None:
                 g.age = int(m.group(1))
+
+
+def _the_year_olds(body: str) -> list[re.Match]:
+    """Matches of _THE_YEAR_OLD, tried only just before each "-year-old": scanning the whole text is slow."""
+    out = []
+    i = body.find("-year-old")
+    while i != -1:
+        # "the " and one to three digits come before the hyphen.
+        for j in range(i - 5, max(i - 8, -1), -1):
+            m = _THE_YEAR_OLD.match(body, j)
+            if m:
+                out.append(m)
+                break
+        i = body.find("-year-old", i + 9)
+    return out
 
 
 def extract_entities(body: str) -> tuple[list[Entity], list[Mention]]:

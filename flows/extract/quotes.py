@@ -19,8 +19,9 @@ Short phrases in quotation marks without attribution (scare quotes, names, hasht
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
+from operator import attrgetter
 
 from flows.extract.model import Entity, Mention, Quote
 from flows.extract.names_regex import trie_alternation
@@ -47,9 +48,11 @@ _CLAUSE_END = re.compile(
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _WORD = re.compile(r"[\w']+")
-_MARK = re.compile(r"[\"“”]")
+# Groups 1 and 2 match (empty) when a straight mark could open, respectively close, a quotation.
+_MARK = re.compile(r'["“”]((?<![^\s(\[{—–\-/:;].))?((?![^\s.,;:!?)\]}—–\-]))?')
 _TERMINAL_MARKS = frozenset(".!?,;…:")
 _CLOSERS = "'’\"”)"
+_TEXT_ORDER = attrgetter("char_start", "char_end")
 _MIN_UNATTRIBUTED_WORDS = 5
 _TAIL = 160
 _HEAD = 220
@@ -65,19 +68,6 @@ class _Span:
     para: int
     speaker: str | None = None
     attributed: bool = False
-
-
-def _is_opening(body: str, i: int) -> bool | None:
-    """For a straight double quote: True opening, False closing, None when the context cannot tell."""
-    before = body[i - 1] if i > 0 else " "
-    after = body[i + 1] if i + 1 < len(body) else " "
-    open_like = before.isspace() or before in "([{—–-/:;" or i == 0
-    close_like = after.isspace() or after in ".,;:!?)]}—–-" or i + 1 == len(body)
-    if open_like and not close_like:
-        return True
-    if close_like and not open_like:
-        return False
-    return None
 
 
 def _quote_spans(body: str) -> list[_Span]:
@@ -97,7 +87,8 @@ def _quote_spans(body: str) -> list[_Span]:
             spans.append(_Span(s, e, closed, para))
 
     for m in _MARK.finditer(body):
-        i, ch = m.start(), m.group()
+        i = m.start()
+        ch = body[i]
         if open_at is not None:
             nl = body.find("\n", open_at, i)
             if nl != -1:
@@ -106,9 +97,15 @@ def _quote_spans(body: str) -> list[_Span]:
                 open_at = None
         para += body.count("\n", para_pos, i)
         para_pos = i
-        opening = True if ch == "“" else False if ch == "”" else _is_opening(body, i)
-        if opening is None:
-            opening = open_at is None
+        if ch == "“":
+            opening = True
+        elif ch == "”":
+            opening = False
+        else:
+            # A straight mark opens after a space or an opening bracket and closes before a space or punctuation.
+            open_like = m.start(1) >= 0
+            close_like = m.start(2) >= 0
+            opening = open_at is None if open_like == close_like else open_like
         if opening:
             if open_at is not None:
                 emit(open_at + 1, i, False)
@@ -147,16 +144,23 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
     if not spans:
         return []
     kind = {e.key: e.entity_type for e in entities}
-    quote_starts = [sp.start for sp in spans]
-
-    def in_quote(pos: int) -> bool:
-        i = bisect_right(quote_starts, pos + 1) - 1
-        return i >= 0 and pos <= spans[i].end
-
-    speakers = [mn for mn in sorted(mentions, key=lambda m: (m.char_start, m.char_end))
-                if kind.get(mn.entity_key) in ("person", "organization") and not in_quote(mn.char_start)]
+    # Possible speakers: people and organizations named outside quotation marks, in text order.
+    speakers: list[Mention] = []
+    by_kind: dict[str, list[Mention]] = {"person": [], "organization": []}
+    j = -1
+    last = len(spans) - 1
+    for mn in sorted(mentions, key=_TEXT_ORDER):
+        of_kind = by_kind.get(kind.get(mn.entity_key, ""))
+        if of_kind is None:
+            continue
+        pos = mn.char_start
+        while j < last and spans[j + 1].start <= pos + 1:
+            j += 1
+        if j >= 0 and pos <= spans[j].end:
+            continue  # inside a quotation (or on its opening mark)
+        speakers.append(mn)
+        of_kind.append(mn)
     starts = [mn.char_start for mn in speakers]
-    by_kind = {k: [mn for mn in speakers if kind[mn.entity_key] == k] for k in ("person", "organization")}
     kind_starts = {k: [mn.char_start for mn in v] for k, v in by_kind.items()}
 
     def first_speaker(a: int, b: int) -> str | None:
