@@ -286,7 +286,7 @@ def _is_quotation(body: str, sp: _Span) -> bool:
     """Speech, not a scare quote, a title or a hashtag."""
     text = body[sp.start : sp.end]
     words = text.split()
-    if not any(c.isalnum() for c in text[:40]) and not _WORD.search(text):
+    if not _WORD.search(text):
         return False
     if sp.attributed:
         return len(words) >= 2 or _terminal(text)
