@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -87,6 +88,7 @@ class BatchResult:
     documents: int
     counts: dict[str, int]
     outputs: dict[str, Path]
+    worker_pid: int = 0  # the process that extracted it, so a run can show where the work went
 
 
 def write_rows(path: Path, schema: pa.Schema, rows: Iterable[dict]) -> int:
@@ -109,7 +111,7 @@ def extract_batch_file(batch: Path) -> BatchResult:
         add_extraction_rows(rows, doc["source_path"], doc["body"], doc["published_date"])
     outputs = {kind: output_path(batch, kind) for kind in OUTPUT_SCHEMAS}
     counts = {kind: write_rows(outputs[kind], OUTPUT_SCHEMAS[kind], rows[kind]) for kind in OUTPUT_SCHEMAS}
-    return BatchResult(batch=batch, documents=len(documents), counts=counts, outputs=outputs)
+    return BatchResult(batch=batch, documents=len(documents), counts=counts, outputs=outputs, worker_pid=os.getpid())
 
 
 def add_extraction_rows(rows: dict[str, list[dict]], source_path: str, body: str, published: date | None) -> None:

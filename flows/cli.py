@@ -12,6 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQL = PROJECT_ROOT / "sql"
 DEFAULT_EXPECTATIONS = PROJECT_ROOT / "expectations"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+HEALTH_TIMEOUT_SECONDS = 3.0
 DEFAULT_SCORER = PROJECT_ROOT.parent / "shared" / "eval" / "score.py"
 
 
@@ -42,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="extraction processes")
     run.add_argument("--batches", type=int, default=8, help="extraction batches (independent of corpus size)")
     run.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest document accepted")
+    run.add_argument(
+        "--task-runner",
+        choices=["processes", "dask"],
+        default="processes",
+        help="where extraction runs: local processes, or a Dask cluster through prefect-dask",
+    )
+    run.add_argument("--dask-address", help="scheduler of an existing Dask cluster, e.g. tcp://127.0.0.1:8786")
     run.add_argument("--sql", default=str(DEFAULT_SQL), help=argparse.SUPPRESS)
     run.add_argument("--expectations", default=str(DEFAULT_EXPECTATIONS), help=argparse.SUPPRESS)
     serve = commands.add_parser("serve", help="register the scheduled deployment and serve its runs")
@@ -85,11 +93,35 @@ def print_summary(summary) -> None:
     print("\n".join(lines), flush=True)
 
 
+def unreachable_prefect_api() -> str | None:
+    """The configured PREFECT_API_URL when no server answers there, else None (also when none is configured)."""
+    api = os.environ.get("PREFECT_API_URL", "").strip()
+    if not api:
+        return None
+    import httpx
+
+    try:
+        # Any HTTP answer means a server is there; only a refused or silent connection is "down".
+        httpx.get(api.rstrip("/") + "/health", timeout=HEALTH_TIMEOUT_SECONDS)
+    except httpx.TransportError:
+        return api
+    return None
+
+
 def command_run(args: argparse.Namespace) -> int:
     source = Path(args.source)
     if not source.is_dir():
         print(f"ruralpulse: source folder not found: {source}", file=sys.stderr)
         return 2
+    down = unreachable_prefect_api()
+    if down:
+        # Without the check the flow retries the API for about 20 s and then dies with a long traceback.
+        print(
+            f"ruralpulse: Prefect API at {down} is not reachable: start it with `ruralpulse server` "
+            "or unset PREFECT_API_URL to use a temporary one; nothing was changed",
+            file=sys.stderr,
+        )
+        return 1
     from flows.pipeline import RunSummary, ruralpulse_run
     from flows.warehouse import RunAlreadyActive, RunLock, WarehouseLayout
 
@@ -101,7 +133,17 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"ruralpulse: {exc}", file=sys.stderr)
         return 3
 
-    state = ruralpulse_run(
+    flow = ruralpulse_run
+    if args.task_runner == "dask" and "PREFECT_API_URL" not in os.environ:
+        # Dask workers report their task runs to the API themselves; an ephemeral API lives only in this process.
+        print("ruralpulse: --task-runner dask needs a Prefect server: start `ruralpulse server`, set PREFECT_API_URL",
+              file=sys.stderr)
+        return 2
+    if args.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        flow = ruralpulse_run.with_options(task_runner=DaskTaskRunner(address=args.dask_address))
+    state = flow(
         source=str(source),
         warehouse=str(Path(args.warehouse)),
         sql_dir=args.sql,
@@ -110,6 +152,7 @@ def command_run(args: argparse.Namespace) -> int:
         batches=args.batches,
         max_bytes=args.max_bytes,
         full_refresh=args.full_refresh,
+        extract_on="task-runner" if args.task_runner == "dask" else "processes",
         return_state=True,
     )
     result = state.result(raise_on_failure=False)

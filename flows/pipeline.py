@@ -19,9 +19,10 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import RunnerDeployment
+from prefect.futures import as_completed
 from prefect.states import Failed, State
 
-from flows.batches import BatchResult
+from flows.batches import BatchResult, extract_batch_file
 from flows.catalog import build_input_files
 from flows.extract import EXTRACTOR_VERSION
 from flows.faults import crash_point
@@ -75,6 +76,7 @@ class RunSummary:
     published: bool = False
     message: str = ""
     failed_expectations: list[str] = field(default_factory=list)
+    extraction_pids: list[int] = field(default_factory=list)  # processes that extracted batches
     data_docs: str = ""
 
     def set_counts(self, counts: dict[str, int]) -> None:
@@ -84,6 +86,8 @@ class RunSummary:
         self.mentions = counts.get("fct_entity_mention", 0)
         self.metrics = counts.get("fct_metric", 0)
         self.quotes = counts.get("fct_quote", 0)
+        # Ingest counts unreadable files and lines; the mart adds duplicates found in SQL. Report what analysts see.
+        self.documents_rejected = counts.get("rejected_documents", self.documents_rejected)
 
     def described(self, text: str) -> str:
         """An artifact description: text, and where this run's Data Docs are."""
@@ -177,6 +181,28 @@ def extract(plan: IngestPlan, workers: int) -> list[BatchResult]:
     return results
 
 
+@task(name="extract-batch", task_run_name="extract {batch.name}", cache_policy=NO_CACHE)
+def extract_batch(batch: Path) -> BatchResult:
+    """Extract one batch file where the task runner places it (a Dask worker shares the batch folder)."""
+    return extract_batch_file(batch)
+
+
+def extract_on_task_runner(plan: IngestPlan) -> list[BatchResult]:
+    """Extract every batch as a task of the flow's task runner (Dask), with progress as batches complete."""
+    logger = get_run_logger()
+    total = plan.to_extract
+    progress_id = create_progress_artifact(0.0, key="extraction-progress", description="Documents extracted")
+    results: list[BatchResult] = []
+    done = 0
+    for future in as_completed(extract_batch.map(plan.batches)):
+        result = future.result()
+        results.append(result)
+        done += result.documents
+        update_progress_artifact(progress_id, 100.0 * done / max(total, 1), description=f"{done}/{total} documents")
+        logger.info("extract: %d/%d documents (batch %d/%d)", done, total, len(results), len(plan.batches))
+    return results
+
+
 @task(name="transform", cache_policy=NO_CACHE)
 def transform(
     layout: WarehouseLayout,
@@ -236,6 +262,7 @@ def ruralpulse_run(
     batches: int,
     max_bytes: int,
     full_refresh: bool = False,
+    extract_on: str = "processes",
 ) -> RunSummary | State:
     """Turn every document under source into validated marts and publish them to the warehouse file."""
     logger = get_run_logger()
@@ -271,7 +298,9 @@ def ruralpulse_run(
                 create_table_artifact(summary.table(), key="run-summary", description=summary.message)
                 logger.info("%s", summary.message)
                 return summary
-            results = extract(plan, workers)
+            # "processes": one task, a local process pool; "task-runner": a task per batch on the flow's runner.
+            results = extract_on_task_runner(plan) if extract_on == "task-runner" else extract(plan, workers)
+            summary.extraction_pids = sorted({r.worker_pid for r in results})
             build, counts = transform(layout, run_id, models, plan, results, started, inputs)
             summary.set_counts(counts)
             data_docs = layout.published.parent / "data_docs"
