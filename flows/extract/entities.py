@@ -680,8 +680,8 @@ class _Group:
 
     kind: str
     key: str
-    names: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    names: list[str]
+    spans: list[tuple[int, int]]
     age: int | None = None
     role: str | None = None
     affiliation_text: str | None = None
@@ -761,37 +761,36 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
     body = doc.body
     groups: dict[str, _Group] = {}  # in order of first mention
 
-    # Acronyms defined in parentheses right after a full name: "China Development Bank (CDB)".
     acronyms: dict[str, _Piece] = {}
-    for i, p in enumerate(pieces):
-        if p.kind in ("organization", "place", "other") and " " in p.text and i + 1 < len(pieces):
-            nxt = pieces[i + 1]
-            if _is_acronym(nxt.text) and _OPEN_PAREN.fullmatch(body, p.end, nxt.start):
-                acronyms.setdefault(nxt.text, p)
-
-    persons_full: list[_Piece] = []
-    for p in pieces:
-        if p.kind == "person" and " " in p.text:
-            persons_full.append(p)
     short_to_person: dict[str, list[_Piece]] = {}
-    for p in persons_full:
-        words = p.text.split(" ")
-        short = words[0] if _chinese_name(p.text) else words[-1]
-        short_to_person.setdefault(short, []).append(p)
-        if words[-1] in _PERSON_HONORIFIC_SUFFIX and len(words) > 2:
-            short_to_person.setdefault(words[-2], []).append(p)
-
     place_cores: dict[str, str] = {}
     multi_orgs: dict[str, list[str]] = {}
+    place_names = gz.place_names()
+    prev: _Piece | None = None
     for p in pieces:
-        if p.kind == "place" and " " in p.text:
-            core = _strip_designator(p.text)
-            if core != p.text:
-                place_cores.setdefault(core, p.text)
-        if p.kind == "organization" and " " in p.text:
-            first = p.text.split(" ", 1)[0]
-            if first not in gz.place_names():
-                multi_orgs.setdefault(first, []).append(p.text)
+        text = p.text
+        # Acronyms defined in parentheses right after a full name: "China Development Bank (CDB)".
+        if (prev is not None and prev.kind in ("organization", "place", "other") and " " in prev.text
+                and _is_acronym(text) and _OPEN_PAREN.fullmatch(body, prev.end, p.start)):
+            acronyms.setdefault(text, prev)
+        prev = p
+        if " " not in text:
+            continue
+        kind = p.kind
+        if kind == "person":
+            words = text.split(" ")
+            short = words[0] if _chinese_name(text) else words[-1]
+            short_to_person.setdefault(short, []).append(p)
+            if words[-1] in _PERSON_HONORIFIC_SUFFIX and len(words) > 2:
+                short_to_person.setdefault(words[-2], []).append(p)
+        elif kind == "place":
+            core = _strip_designator(text)
+            if core != text:
+                place_cores.setdefault(core, text)
+        elif kind == "organization":
+            first = text.split(" ", 1)[0]
+            if first not in place_names:
+                multi_orgs.setdefault(first, []).append(text)
 
     known_orgs = gz.known_orgs()
     for p in pieces:
@@ -838,9 +837,10 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
                 gk, key = kind, _key_for(kind, text)
         g = groups.get(key)
         if g is None:
-            g = groups[key] = _Group(gk, key)
-        g.names.append(text)
-        g.spans.append((p.start, p.end))
+            groups[key] = _Group(gk, key, [text], [(p.start, p.end)])
+        else:
+            g.names.append(text)
+            g.spans.append((p.start, p.end))
         p.key = key
     return list(groups.values())
 
