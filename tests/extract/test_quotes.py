@@ -88,3 +88,27 @@ def test_odd_input_never_raises_and_spans_stay_inside(text):
     entities, mentions = extract_entities(text)
     for q in extract_quotes(text, entities, mentions):
         assert 0 <= q.char_start < q.char_end <= len(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', '""', '“', '”“', '" "', 'a"b"c', '"\n"', "“Liu”", '.""X said', ' "x" ', '“' * 20, '"' * 21,
+     'He said: "', "Mr. Li said, “Yes.”", "\ud7ff\x00“\u2028”"],
+)
+def test_odd_marks_never_raise_and_spans_stay_inside(text):
+    entities, mentions = extract_entities(text)
+    keys = {e.key for e in entities}
+    for q in extract_quotes(text, entities, mentions):
+        assert 0 <= q.char_start < q.char_end <= len(text)
+        assert q.speaker_key is None or q.speaker_key in keys
+
+
+def test_straight_marks_open_and_close_by_their_neighbours():
+    text = 'Liu Xiabing spoke.\nShe called it "smart" farming. "We sell more now than ever before," Liu said.'
+    assert quotes_of(text) == [("We sell more now than ever before,", "person:liu xiabing")]
+
+
+def test_unsorted_mentions_give_the_same_quotes():
+    text = 'Liu Xiabing runs a shop.\n"Thanks to the internet, our crafts sell well," Liu said.'
+    entities, mentions = extract_entities(text)
+    assert extract_quotes(text, entities, mentions[::-1]) == extract_quotes(text, entities, mentions)
