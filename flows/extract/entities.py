@@ -39,6 +39,7 @@ _TLD_SITE = re.compile(r"\.(?:com|cn|net|org|io)(?![.\w])")
 _DOMAIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DOMAIN_CHARS = _DOMAIN_LETTERS | frozenset("0123456789-")
 _TOKEN = re.compile(r"\S+")
+_DIGIT_WORD = re.compile(r"\d[\w-]* ")
 _OPEN_PAREN = re.compile(r"\s*\(\s*")
 _RUN_SPECIAL = re.compile(r"['’.&-]")
 _PINYIN_SYLLABLE = (
@@ -144,6 +145,10 @@ class _Doc:
     body: str
     pieces: list[_Piece] = field(default_factory=list)
     mid_words: set[str] = field(default_factory=set)
+
+
+# Characters that `_sentence_initial` looks past or at; before a space, any other one rules a sentence start out.
+_MAY_END_SENTENCE = frozenset(' \t"“‘\n.!?:;”(—–|-')
 
 
 def _sentence_initial(body: str, start: int) -> bool:
@@ -423,8 +428,8 @@ def _collect_pieces(body: str) -> _Doc:
         for ps, pe, text, initial, cue, role, role_org in specs:
             if initial is None:
                 if run_initial is None:
-                    # Mostly a word and a space come before: no sentence start, no need for the full check.
-                    run_initial = not (s > 1 and body[s - 1] == " " and body[s - 2].isalnum()) and (
+                    # Mostly a word or a comma and a space come before: no sentence start, no need for the full check.
+                    run_initial = not (s > 1 and body[s - 1] == " " and body[s - 2] not in _MAY_END_SENTENCE) and (
                         _sentence_initial(body, s)
                     )
                 initial = run_initial
@@ -718,12 +723,13 @@ def _decide(doc: _Doc) -> list[_Piece]:
     body = doc.body
     kept: list[_Piece] = []
     cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
+    # The word before a piece matters only when it is "of", "for", "the" or a model number; look closer only then.
+    digit_word_ends = {m.end() for m in _DIGIT_WORD.finditer(body)}
     for p in doc.pieces:
         start = p.start
-        # The word before matters only when it is "of", "for", "the" or a model number; look closer only then.
-        tail = body[start - 4 : start] if start > 3 else body[:start]
-        if tail.endswith(("for ", "the ", "of ")) or (
-            tail[-1:] == " " and _HAS_DIGIT.search(body, max(0, start - 24), start)
+        if start > 1 and body[start - 1] == " " and (
+            start in digit_word_ends
+            or (body[start - 2] in "fre" and body[max(0, start - 4) : start].endswith(("for ", "the ", "of ")))
         ):
             prev = _prev_word(body, start)
             if prev in ("of", "for", "the") and _role_text(body, p, _words_before(body, p.start)):
