@@ -201,6 +201,15 @@ _NUMBER_WORD_RE = re.compile(r"[\d,.]+|(?i:two|three|four|five|six|seven|eight|n
                              r"|thirty|forty|fifty|hundred|thousand|million|billion)")
 _TOKEN_SPLIT_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*|[,;:()\"“”]")
 
+# Patterns used once per figure, compiled once: the `re` module's cache lookup costs more than the match.
+_SPACES_RE = re.compile(r"\s+")
+_PLUS_FOLD_RE = re.compile(r"-(?:plus|fold)\b", re.I)
+_MODEL_TOKEN_RE = re.compile(r"\d{2,4}(?:-\d{1,3})?[A-Za-z]*|[A-Z]?\d+[A-Za-z]*(?:-\d+)?")
+_REDUCE_BEFORE_RE = re.compile(rf"\b(?:{_CHANGE_DOWN}|reduce|shrink|lower|trim|slash|narrow)\b[^,.;]*$", re.I)
+_MORE_THAN_RE = re.compile(r"[\s\u00a0]*(?:more|less|fewer)[\s\u00a0]+than", re.I)
+_PREP_AFTER_RE = re.compile(r"[\s\u00a0]+(?:to|for|from|with|in|at|by|and|of)\b")
+_PLURAL_WORD_RE = re.compile(r"\b([a-z][a-z-]+s)\b")
+
 _STOP = frozenset({
     "the", "a", "an", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "as", "that", "which",
     "who", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would", "can", "could",
@@ -324,9 +333,14 @@ class _Doc:
     def _next_sentence_start(self) -> int | None:
         text = self.text
         for m in self._sent_ends:
-            if m.group()[0] == ".":
-                ws = max(text.rfind(" ", max(0, m.start() - 12), m.start()), text.rfind("\n", 0, m.start())) + 1
-                word = text[ws:m.start()]
+            if text[m.start()] == ".":
+                st = m.start()
+                lo = max(0, st - 12)
+                ws = max(text.rfind(" ", lo, st), text.rfind("\n", lo - 1 if lo else 0, st))
+                if ws < 0 and lo:
+                    # The word is longer than the window: only the rare scan back to a line start tells it.
+                    ws = text.rfind("\n", 0, st)
+                word = text[ws + 1:st]
                 if word.lower().lstrip("(\"'“") in _ABBREV_BEFORE or len(word) == 1:
                     continue
                 nxt = text[m.end():m.end() + 1]
@@ -449,7 +463,7 @@ def _currency_before(text: str, f: _Fig) -> str | None:
     m = match_ending_at(CURRENCY_PREFIX_RE, text, f.num_start, 6, _CURRENCY_LAST)
     if not m:
         return None
-    token = re.sub(r"\s+", "", m.group(1)).lower()
+    token = _SPACES_RE.sub("", m.group(1)).lower()
     if token in ("r", "rm", "rp") and not f.has_scale and f.raw_value < 100:
         return None
     return _PREFIX_CODES.get(token)
@@ -474,7 +488,7 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
     # Glued letters are units/scales only ("5km", "20k", "3.5bn"); anything else is a name or an ordinal.
     if after[:1].isalpha() and not f.written and not match_unit(text, e):
         return True
-    if _HYPHEN_WORD_AFTER_RE.match(after) and not re.match(r"-(?:plus|fold)\b", after, re.I):
+    if _HYPHEN_WORD_AFTER_RE.match(after) and not _PLUS_FOLD_RE.match(after):
         return True
     before = text[max(0, s - 2):s]
     if before.endswith("-") and len(before) == 2 and before[0].isalnum() and not _range_end(text, f):
@@ -544,7 +558,7 @@ def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
             continue
         if m.group(3):
             tok = m.group(3)
-            if re.fullmatch(r"\d{2,4}(?:-\d{1,3})?[A-Za-z]*|[A-Z]?\d+[A-Za-z]*(?:-\d+)?", tok):
+            if _MODEL_TOKEN_RE.fullmatch(tok):
                 skipped_model = True
                 words.append(tok)
                 i = m.end()
@@ -656,7 +670,7 @@ def _prefix_context(text: str, f: _Fig) -> None:
                 f.change = 1
                 # A verb of reduction before the object ("cut costs by 5%") makes the change negative.
                 clause = text[max(0, m.start() - 60):m.start()]
-                if re.search(rf"\b(?:{_CHANGE_DOWN}|reduce|shrink|lower|trim|slash|narrow)\b[^,.;]*$", clause, re.I):
+                if _REDUCE_BEFORE_RE.search(clause):
                     f.change = -1
                 start = m.start()
     if f.qualifier == "exact" and tok.startswith(("exceed", "surpass")):
@@ -676,7 +690,7 @@ def _suffix_context(text: str, f: _Fig) -> None:
                 break
     if f.change == 0 and f.unit in ("percent", "percentage_point") or (f.change == 0 and f.unit in CURRENCY_CODES):
         m = _CHANGE_AFTER_RE.match(text, end)
-        if m and not re.match(r"[\s\u00a0]*(?:more|less|fewer)[\s\u00a0]+than", text[end:end + 20], re.I):
+        if m and not _MORE_THAN_RE.match(text[end:end + 20]):
             f.change = 1 if m.group("up") else -1
     m = _PERIOD_AFTER_RE.match(text, end)
     if m:
@@ -918,7 +932,7 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
             f.noun_phrase = number_of.group("np")
             continue
         if prev is not None and (prev.unit not in MEASURE_UNITS or prev.unit in ("percent", "point")):
-            if f.written and not re.match(r"[\s\u00a0]+(?:to|for|from|with|in|at|by|and|of)\b", text[f.end:f.end + 6]):
+            if f.written and not _PREP_AFTER_RE.match(text[f.end:f.end + 6]):
                 f.drop = True
                 continue
             if f.written and prev.raw_value < f.raw_value and not prev.written:
@@ -932,7 +946,7 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
             continue
         sent = text[s:e]
         if f.change or f.after_to or f.qualifier != "exact":
-            nouns = re.findall(r"\b([a-z][a-z-]+s)\b", text[max(s, f.start - 120):f.start])
+            nouns = _PLURAL_WORD_RE.findall(text[max(s, f.start - 120):f.start])
             for n in reversed(nouns):
                 sg = singular(n)
                 if sg and n not in _NOT_HEAD and n not in _STOP:
@@ -1029,20 +1043,30 @@ def _emit(text: str, figs: list[_Fig]) -> list[Metric]:
     out: list[Metric] = []
     for f in kept:
         eq = index.get(id(f.equivalent_of)) if f.equivalent_of is not None else None
-        out.append(Metric(
-            char_start=f.start,
-            char_end=f.end,
-            value=f.value,
-            unit=f.unit,
-            value_low=f.low,
-            value_high=f.high,
-            qualifier=f.qualifier,
-            period=f.period,
-            subject=f.subject,
-            period_start=f.time[0] if f.time else None,
-            period_end=f.time[1] if f.time else None,
-            is_projection=f.projection,
-            metric_kind="change" if f.change else "level",
-            equivalent_of=eq,
-        ))
+        t = f.time
+        out.append(_metric({
+            "char_start": f.start,
+            "char_end": f.end,
+            "value": f.value,
+            "unit": f.unit,
+            "value_low": f.low,
+            "value_high": f.high,
+            "qualifier": f.qualifier,
+            "period": f.period,
+            "subject": f.subject,
+            "period_start": t[0] if t else None,
+            "period_end": t[1] if t else None,
+            "is_projection": f.projection,
+            "metric_kind": "change" if f.change else "level",
+            "equivalent_of": eq,
+        }))
     return out
+
+
+
+def _metric(fields: dict, _new=object.__new__) -> Metric:
+    """`Metric(**fields)` without the frozen dataclass's per-field `object.__setattr__` calls."""
+    # Metric has no __post_init__ and no __slots__, so filling __dict__ in field order gives an equal instance.
+    m = _new(Metric)
+    m.__dict__.update(fields)
+    return m

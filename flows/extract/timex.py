@@ -97,6 +97,22 @@ class TimeRef:
     is_anaphor: bool = False
 
 
+# Patterns of `_resolve` and `find_times`, compiled once: the `re` module's cache lookup costs more than the match.
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_MON_RE = re.compile(_MON)
+_DAY_RE = re.compile(r"(?<![\d])\d{1,2}(?!\d)")
+_MONFULL_RE = re.compile(_MONFULL)
+_QNUM_RE = re.compile(r"[1-4](?=\D|$)")
+_ORD_RE = re.compile(r"first|second|third|fourth|final|last|1st|2nd|3rd|4th")
+_H1_RE = re.compile(r"first|1st|h1")
+_FIRSTN_RE = re.compile(r"first\s+(\w+)\s+(months|quarters)")
+_DIGITS_AT_RE = re.compile(r"\d+")
+_BACK_RE = re.compile(r"last|past|previous")
+_AHEAD_RE = re.compile(r"next|coming")
+_WEEKDAY_RE = re.compile(r"[A-Z][a-z]+day")
+_IS_END_RE = re.compile(r"(?i)(?:by|at|as of|until|before|through)?\s*(?:the\s+)?end|year-end|end-")
+
+
 def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
@@ -108,7 +124,7 @@ def _recent_year(month: int, day: int, published: date) -> int:
 
 def _year_of(text: str, published: date | None) -> int | None:
     """An explicit four-digit year, or `this/last/next year` against published, in a matched text."""
-    m = re.search(r"(?:19|20)\d\d", text)
+    m = _YEAR_RE.search(text)
     if m:
         return int(m.group())
     low = text.lower()
@@ -134,8 +150,8 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
         d = _safe_date(int(g[:4]), int(g[5:7]), int(g[8:10]))
         return d, d
     if kind in ("md", "dm"):
-        mm = re.search(_MON, g)
-        dd = re.search(r"(?<![\d])\d{1,2}(?!\d)", g.replace(mm.group(), " ") if mm else g)
+        mm = _MON_RE.search(g)
+        dd = _DAY_RE.search(g.replace(mm.group(), " ") if mm else g)
         if not mm or not dd:
             return None, None
         month = _MONTH_NUM[mm.group()[:3].lower()]
@@ -144,7 +160,7 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
         d = _safe_date(year, month, day) if year else None
         return d, d
     if kind == "my":
-        mm = re.search(_MONFULL, g)
+        mm = _MONFULL_RE.search(g)
         month = _MONTH_NUM[mm.group()[:3].lower()]
         year = _year_of(g, None) or (_recent_year(month, 1, published) if published else None)
         if not year:
@@ -153,18 +169,18 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
             return _month_end(year, month), _month_end(year, month)
         return date(year, month, 1), _month_end(year, month)
     if kind == "mr":
-        months = re.findall(_MONFULL, g)
+        months = _MONFULL_RE.findall(g)
         m0, m1 = _MONTH_NUM[months[0][:3].lower()], _MONTH_NUM[months[-1][:3].lower()]
         year = _year_of(g, published) or (_recent_year(m1, 1, published) if published else None)
         if not year or m1 < m0:
             return None, None
         return date(year, m0, 1), _month_end(year, m1)
     if kind in ("q", "qq"):
-        qm = re.search(r"[1-4](?=\D|$)", low[:3]) if kind == "qq" else None
+        qm = _QNUM_RE.search(low[:3]) if kind == "qq" else None
         if qm:
             qn = int(qm.group())
         else:
-            word = re.search(r"first|second|third|fourth|final|last|1st|2nd|3rd|4th", low)
+            word = _ORD_RE.search(low)
             qn = _ORDINAL[word.group()] if word else 0
         year = _year_of(g, published)
         if year is None and published:
@@ -173,7 +189,7 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
             return None, None
         return date(year, 3 * qn - 2, 1), _month_end(year, 3 * qn)
     if kind == "half":
-        hn = 1 if re.search(r"first|1st|h1", low) else 2
+        hn = 1 if _H1_RE.search(low) else 2
         year = _year_of(g, published)
         if year is None and published:
             year = published.year if hn == 1 or published.month > 6 else published.year - 1
@@ -181,7 +197,7 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
             return None, None
         return (date(year, 1, 1), date(year, 6, 30)) if hn == 1 else (date(year, 7, 1), date(year, 12, 31))
     if kind == "firstn":
-        nm = re.search(r"first\s+(\w+)\s+(months|quarters)", low)
+        nm = _FIRSTN_RE.search(low)
         n = _SMALL.get(nm.group(1)) or (int(nm.group(1)) if nm.group(1).isdigit() else 0)
         months = n * 3 if nm.group(2) == "quarters" else n
         year = _year_of(g, published)
@@ -191,19 +207,19 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
             return None, None
         return date(year, 1, 1), _month_end(year, months)
     if kind == "fyp":
-        n = int(re.match(r"\d+", g).group())
+        n = int(_DIGITS_AT_RE.match(g).group())
         # Plans ran back to back from the 3rd (1966-1970) on, after a three-year adjustment gap.
         first = 1953 + 5 * (n - 1) if n < 3 else 1966 + 5 * (n - 3)
         return date(first, 1, 1), date(first + 4, 12, 31)
     if kind == "yr":
-        ys = re.findall(r"\d+", g)
+        ys = _DIGIT_RUN_RE.findall(g)
         y0 = int(ys[0])
         y1 = int(ys[-1]) if len(ys[-1]) == 4 else y0 // 100 * 100 + int(ys[-1])
         if y1 <= y0:
             return None, None
         return date(y0, 1, 1), date(y1, 12, 31)
     if kind == "y":
-        y = int(re.search(r"(?:19|20)\d\d", g).group())
+        y = int(_YEAR_RE.search(g).group())
         if is_end:
             return date(y, 12, 31), date(y, 12, 31)
         return date(y, 1, 1), date(y, 12, 31)
@@ -216,7 +232,7 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
             d = published - timedelta(days=1)
             return d, d
         unit = low.split()[-1]
-        shift = -1 if re.search(r"last|past|previous", low) else (1 if re.search(r"next|coming", low) else 0)
+        shift = -1 if _BACK_RE.search(low) else (1 if _AHEAD_RE.search(low) else 0)
         if unit == "year" or low.endswith("the year"):
             y = published.year + shift
             if "end of" in low:
@@ -237,7 +253,7 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
             return monday, monday + timedelta(days=6)
         return None, None
     if kind == "wd":
-        wd = _WEEKDAYS[re.search(r"[A-Z][a-z]+day", g).group().lower()]
+        wd = _WEEKDAYS[_WEEKDAY_RE.search(g).group().lower()]
         shift = -7 if low.startswith("last") else (7 if low.startswith("next") else 0)
         d = published - timedelta(days=published.weekday()) + timedelta(days=wd + shift)
         return d, d
@@ -299,13 +315,13 @@ def find_times(text: str, start: int, end: int, published: date | None,
         if kind in ("myend", "yend", "relend"):
             kind = next(k for k, v in m.groupdict().items() if v is not None and k not in ("myend", "yend", "relend"))
         g = m.group()
-        if kind == "my" and re.fullmatch(r"May", g) and not match_ending_at(_MAY_OK_BEFORE_RE, text,
+        if kind == "my" and g == "May" and not match_ending_at(_MAY_OK_BEFORE_RE, text,
                                                                                           m.start(), 12):
             continue
         if kind == "anaph":
             out.append(TimeRef(m.start(), m.end(), None, None, is_anaphor=True))
             continue
-        is_end = bool(re.match(r"(?i)(?:by|at|as of|until|before|through)?\s*(?:the\s+)?end|year-end|end-", g)) or (
+        is_end = bool(_IS_END_RE.match(g)) or (
             kind == "y" and g.lower().startswith("by ")
         )
         try:
