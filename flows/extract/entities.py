@@ -96,6 +96,7 @@ _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout"
 _NOT_BEFORE_PERSON = frozenset({"at", "of", "from", "with", "for", "by", "the", "a", "an", "and", "to", "on"})
 _HEAD_OF = re.compile(r"\b([A-Z]\w+) (?:of|for) ")
 _HAS_DIGIT = re.compile(r"\d")
+_POSSESSIVE_DETERMINERS = frozenset({"its", "their"})
 _HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "NOT", "IS", "ARE", "WITH", "AT", "BY"}
 
 
@@ -555,6 +556,26 @@ def _role_before(words: list[str]) -> tuple[str, int] | None:
     return None
 
 
+def _role_before_comma(words: list[str]) -> tuple[str, str] | None:
+    """ "Its chief financial officer, Kim", "Samsung's CFO, Kim": a role set off by a comma after an owner word.
+
+    Returns the role and the owner word ("its", or the organization's possessive as written).
+    """
+    if not words or not words[-1].endswith(",") or len(words[-1]) < 2:
+        return None
+    words = [*words[:-1], words[-1][:-1]]
+    roles = _role_set()
+    for k in (3, 2, 1):
+        if len(words) > k:
+            phrase = " ".join(words[-k:]).lower()
+            owner = words[-k - 1]
+            if phrase in roles and phrase.replace(" ", "").replace("-", "").isalpha() and (
+                owner.lower() in _POSSESSIVE_DETERMINERS or owner.endswith(("'s", "’s"))
+            ):
+                return phrase, owner.lower() if owner.lower() in _POSSESSIVE_DETERMINERS else owner
+    return None
+
+
 def _age_before(words: list[str]) -> int | None:
     """ "the 33-year-old farmer Liu": an age in the last three words, the rest lower case."""
     for i in range(len(words) - 1, max(-1, len(words) - 4), -1):
@@ -892,6 +913,7 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
     org_at: dict[int, _Piece] = {p.start: p for p in orgs}
     org_ending: dict[int, _Piece] = {p.end: p for p in orgs}
     last_org_named: dict[str, str] = {}
+    last_org_key: str | None = None
     org_iter = iter(orgs)
     next_org = next(org_iter, None)
 
@@ -903,6 +925,7 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
     for p in person_pieces:
         while next_org is not None and next_org.end <= p.start:
             last_org_named[next_org.text] = next_org.key
+            last_org_key = next_org.key
             next_org = next(org_iter, None)
         g = by_key[p.key]
         if g.role is not None and g.age is not None:
@@ -953,6 +976,16 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
             else:
                 m = _OF_ORG_AFTER.match(body, p.end)
                 g.affiliation_text = org_starting(m.end()) if m else None
+            continue
+        found = _role_before_comma(words) if nxt == "," and " " in p.text else None
+        if found:
+            # "Its chief financial officer, Kim Woo-hyun, said": "its" is the organization last named.
+            g.role, owner = found
+            if owner in _POSSESSIVE_DETERMINERS:
+                g.affiliation_text = last_org_key
+            else:
+                q = org_ending.get(body.rfind(owner, 0, p.start) + len(owner) - 2)
+                g.affiliation_text = q.key if q is not None else None
     # "the 33-year-old returned": the age belongs to the person last named.
     ends = [p.end for p in person_pieces]
     for m in _the_year_olds(body):

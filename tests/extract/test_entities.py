@@ -233,3 +233,20 @@ def test_random_unicode_never_raises():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
         _, mentions = extract_entities(text)
         assert all(0 <= m.char_start < m.char_end <= len(text) for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role", "affiliation"),
+    [
+        ("Samsung Electronics reported profits. Its chief financial officer, Kim Woo-hyun, said demand was strong.",
+         "Kim Woo-hyun", "chief financial officer", "organization:samsung electronics"),
+        ("Samsung Electronics's chief executive, Lee Jae-yong, said so.",
+         "Lee Jae-yong", "chief executive", "organization:samsung electronics"),
+        ("Their spokesman, Wang Lei, declined to comment.", "Wang Lei", "spokesman", None),
+        ("He met a farmer, Li Wei, in town.", "Li Wei", None, None),  # no owner word: not an apposed title
+        ("In a note to investors, Zhang Wei said prices would rise.", "Zhang Wei", None, None),
+    ],
+)
+def test_role_set_off_by_commas_before_the_name(text, name, role, affiliation):
+    person = by_name(text)[name]
+    assert (person.role, person.affiliation) == (role, affiliation)
