@@ -14,9 +14,9 @@ from flows.extract.numbers import (
     DIGITS_RE,
     SCALE_RE,
     SCALES,
+    ending_matcher,
     find_written,
     last_token,
-    match_ending_at,
     parse_digits,
     parse_written,
 )
@@ -175,6 +175,16 @@ _FROM_RE = re.compile(r"(?<![\w-])from[\s\u00a0]+$", re.I)
 _PAREN_JOIN_RE = re.compile(r"^[\s\u00a0]*(?:\(|,[\s\u00a0]*or[\s\u00a0]+|[\s\u00a0]+or[\s\u00a0]+|/|,[\s\u00a0]*"
                             r"(?:equivalent\s+to|equal\s+to|about|around|roughly|some|or\s+about)[\s\u00a0]+)"
                             r"[\s\u00a0]*$", re.I)
+# One closure per (pattern, final-word test): the per-call cache keys and pattern lookups are done once.
+_currency_ending = ending_matcher(CURRENCY_PREFIX_RE, _CURRENCY_LAST)
+_label_ending = ending_matcher(_LABEL_BEFORE_RE, _LABEL_LAST)
+_hedge_ending = ending_matcher(_HEDGE_RE, _HEDGE_LAST)
+_filler_ending = ending_matcher(_FILLER_RE, _FILLER_LAST)
+_change_ending = ending_matcher(_CHANGE_RE, _CHANGE_LAST)
+_by_ending = ending_matcher(_BY_RE, _BY_LAST)
+_between_ending = ending_matcher(_BETWEEN_RE, _BETWEEN_LAST)
+_from_ending = ending_matcher(_FROM_RE, _FROM_LAST)
+
 # Two passes, each starting with a character class or a literal so the engine scans fast.
 _SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*[\s\u00a0]+")
 _LINE_END_RE = re.compile(r"\n+")
@@ -283,7 +293,7 @@ _NOT_SUBJECT_START = _TIME_WORDS | {"total", "all", "addition", "contrast", "com
                                     "area", "aggregate", "return", "exchange", "advance", "person", "particular"}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Fig:
     """A figure under construction."""
 
@@ -460,7 +470,7 @@ def _apply_scale(text: str, f: _Fig) -> None:
 
 
 def _currency_before(text: str, f: _Fig) -> str | None:
-    m = match_ending_at(CURRENCY_PREFIX_RE, text, f.num_start, 6, _CURRENCY_LAST)
+    m = _currency_ending(text, f.num_start, 6)
     if not m:
         return None
     token = _SPACES_RE.sub("", m.group(1)).lower()
@@ -499,7 +509,7 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
         return True
     if not f.written and _PHONE_AFTER_RE.match(after):
         return True
-    label = match_ending_at(_LABEL_BEFORE_RE, text, s, 30, _LABEL_LAST)
+    label = _label_ending(text, s, 30)
     # "an average age of 6.2 years" describes a fleet, not a person.
     if label and not (label.group().lower().startswith("age") and last_token(text, label.start()) in _AVERAGE):
         return True
@@ -637,22 +647,22 @@ def _parse_unit(text: str, f: _Fig) -> None:
 def _prefix_context(text: str, f: _Fig) -> None:
     """Hedge, currency symbol and change verb before the number; sets the mention start."""
     start = f.num_start
-    m = match_ending_at(CURRENCY_PREFIX_RE, text, start, 6, _CURRENCY_LAST)
+    m = _currency_ending(text, start, 6)
     if m and _currency_before(text, f):
         start = m.start()
     for _ in range(3):
         tok = last_token(text, start)
-        m = match_ending_at(_HEDGE_RE, text, start, 40, _HEDGE_LAST, tok)
+        m = _hedge_ending(text, start, 40, tok)
         if m and f.qualifier == "exact":
             f.qualifier = _HEDGE_KIND[int(m.lastgroup[1:])]
             start = m.start()
             continue
-        m = match_ending_at(_FILLER_RE, text, start, 40, _FILLER_LAST, tok)
+        m = _filler_ending(text, start, 40, tok)
         if m:
             start = m.start()
             continue
         break
-    m = match_ending_at(_CHANGE_RE, text, start, 40, _CHANGE_LAST, tok)
+    m = _change_ending(text, start, 40, tok)
     if m and m.group().split()[0].lower() in ("up", "down"):
         verb, _ = _word_before(text, m.start())
         if verb.lower().endswith(("ing", "ed")) or verb.lower() in _PHRASAL_VERBS:
@@ -661,7 +671,7 @@ def _prefix_context(text: str, f: _Fig) -> None:
         f.change = 1 if m.group("up") else -1
         start = m.start()
     else:
-        m = match_ending_at(_BY_RE, text, start, 6, _BY_LAST, tok)
+        m = _by_ending(text, start, 6, tok)
         if m:
             word, _ = _word_before(text, m.start())
             lw = word.lower()
@@ -718,7 +728,7 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
             joined = _RANGE_JOIN_RE.match(gap)
             a_had_unit = a.unit_explicit
             if joined and (not a.unit_explicit or a.unit == b.unit or a.unit_end == a.num_end) and b.unit_explicit:
-                between = bool(match_ending_at(_BETWEEN_RE, text, a.start, 12, _BETWEEN_LAST))
+                between = bool(_between_ending(text, a.start, 12))
                 joiner = gap.strip().lower()
                 if not a.has_scale and b.has_scale and a.raw_value < b.raw_value:
                     a.scale = b.scale
@@ -735,10 +745,10 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
                 is_range = (between and joiner == "and") or (
                     joiner in ("-", "–", "—", "to", "through") and b.change == 0
                     and (a.change == 0 or (b.unit_end > b.num_end and not a_had_unit))
-                    and not match_ending_at(_FROM_RE, text, a.start, 6, _FROM_LAST) and lo < hi
+                    and not _from_ending(text, a.start, 6) and lo < hi
                 )
                 if is_range and lo < hi:
-                    bm = match_ending_at(_BETWEEN_RE, text, a.start, 12, _BETWEEN_LAST)
+                    bm = _between_ending(text, a.start, 12)
                     b.start = bm.start() if bm else a.start
                     b.low, b.high = float(lo), float(hi)
                     b.qualifier = a.qualifier if a.qualifier != "exact" else b.qualifier

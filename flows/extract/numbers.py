@@ -196,6 +196,33 @@ def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
     return _at_word_starts(rx).search(text, lo, pos)
 
 
+
+def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
+    """`match_ending_at(rx, text, pos, span, last, token)` as one closure with its own cache of final words."""
+    found = _at_word_starts(rx)
+    search = found.search
+    ok_words: dict[str, bool] = {}
+    fullmatch = last.fullmatch
+
+    def match(text: str, pos: int, span: int = 40, token: str | None = None) -> re.Match[str] | None:
+        if token is None:
+            token = last_token(text, pos)
+        ok = ok_words.get(token)
+        if ok is None:
+            if len(ok_words) > 20_000:
+                ok_words.clear()
+            ok = ok_words[token] = fullmatch(token) is not None
+        if not ok:
+            return None
+        lo = pos - span
+        if lo <= 0:
+            lo = 0
+        elif text[lo - 1] in _OPENERS_NOT_SPACE:
+            lo += 1
+        return search(text, lo, pos)
+
+    return match
+
 _OPENERS_NOT_SPACE = "([\"“"
 _WORD_START = r"(?<![^\s(\[\"“])(?=[^\s(\[\"“])"
 _AT_WORD_STARTS: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}

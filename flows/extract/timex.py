@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flows.extract.metrics_dispatch import FirstCharMatcher
-from flows.extract.numbers import match_ending_at, word_start_re
+from flows.extract.numbers import ending_matcher, match_ending_at, word_start_re
 
 _MONTH_NUM = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
@@ -81,6 +81,8 @@ _BASE_BEFORE_RE = re.compile(
 )
 _PREFIX_LAST = re.compile(r"of|by|from|the|fiscal|fy|early-?|mid-?|late-?|last|this|next", re.I)
 _BASE_LAST = re.compile(r"period|time|month|quarter|of|in|the|with|to|from|earlier|than|since|versus|vs\.?|over", re.I)
+_prefix_ending = ending_matcher(_PREFIX_BEFORE_RE, _PREFIX_LAST)
+_base_ending = ending_matcher(_BASE_BEFORE_RE, _BASE_LAST)
 _MAY_OK_BEFORE_RE = re.compile(r"(?:in|since|by|of|until|early|late|mid|end|from|to|through|during|before|after)"
                                r"[\s-]$", re.I)
 
@@ -293,7 +295,7 @@ def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Ma
         p = triggers[k]
         if p < covered or (p > 0 and text[p - 1].isalpha()):
             continue
-        pre = match_ending_at(_PREFIX_BEFORE_RE, text, p, min(30, p - max(start, covered)), _PREFIX_LAST)
+        pre = _prefix_ending(text, p, min(30, p - max(start, covered)))
         for cand in ((pre.start(), p) if pre else (p,)):
             m = _TIMEX_AT.match(text, cand, end)
             if m and m.end() > p:
@@ -328,6 +330,6 @@ def find_times(text: str, start: int, end: int, published: date | None,
             first, last = _resolve(kind, g, published, is_end)
         except (ValueError, OverflowError, KeyError, AttributeError):
             first, last = None, None
-        is_base = bool(match_ending_at(_BASE_BEFORE_RE, text, m.start(), 40, _BASE_LAST))
+        is_base = bool(_base_ending(text, m.start(), 40))
         out.append(TimeRef(m.start(), m.end(), first, last, is_base=is_base))
     return out
