@@ -10,7 +10,8 @@ import pytest
 
 from flows.extract import metrics as M
 from flows.extract import timex as T
-from flows.extract.numbers import WRITTEN_RE, find_written, last_token, match_ending_at
+from flows.extract.model import Metric
+from flows.extract.numbers import WRITTEN_RE, ending_matcher, find_written, last_token, match_ending_at
 from flows.extract.units import UNIT_RE, match_unit
 
 DOCS = Path(__file__).resolve().parents[1] / "articles" / "docs"
@@ -100,3 +101,39 @@ def test_lazy_sentences_agree_with_a_full_split():
             i = max(k for k, s in enumerate(full.starts) if s <= pos)
             end = full.starts[i + 1] if i + 1 < len(full.starts) else len(text)
             assert M._Doc(text, None).sentence(pos) == (full.starts[i], end)
+
+
+@pytest.mark.parametrize("pair", [(M._HEDGE_RE, M._HEDGE_LAST), (M._CHANGE_RE, M._CHANGE_LAST),
+                                  (M._LABEL_BEFORE_RE, M._LABEL_LAST), (M.CURRENCY_PREFIX_RE, M._CURRENCY_LAST),
+                                  (T._PREFIX_BEFORE_RE, T._PREFIX_LAST), (T._BASE_BEFORE_RE, T._BASE_LAST)],
+                         ids=lambda p: p[0].pattern[:24])
+def test_ending_closures_agree_with_match_ending_at(pair):
+    rx, last = pair
+    closure = ending_matcher(rx, last)
+    for text in TEXTS[:40]:
+        for pos in range(len(text) + 1):
+            for span in (0, 6, 40):
+                a, b = match_ending_at(rx, text, pos, span, last), closure(text, pos, span)
+                assert (a and a.span()) == (b and b.span()), text[max(0, pos - span):pos]
+
+
+def test_sentence_hint_spans_agree_with_substring_tests():
+    rnd = random.Random(3)
+    for text in TEXTS:
+        full = M._Doc(text, None)
+        full.sentence(len(text))
+        bounds = list(zip(full.starts, [*full.starts[1:], len(text)], strict=True))
+        for s, e in bounds:
+            spans = M._hint_spans(text, s, e)
+            for _ in range(20):
+                lo, hi = rnd.randint(s, e), rnd.randint(s, e)
+                assert M._hint_within(spans, lo, hi) == M._projection_hint(text[lo:hi]), text[lo:hi]
+
+
+def test_metric_records_equal_constructed_ones():
+    fields = {"char_start": 3, "char_end": 9, "value": -1.5, "unit": "percent", "value_low": -1.0,
+              "value_high": -2.0, "qualifier": "over", "period": "year", "subject": "exports", "period_start": None,
+              "period_end": None, "is_projection": True, "metric_kind": "change", "equivalent_of": 0}
+    fast, slow = M._metric(fields), Metric(**fields)
+    assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
+    assert not hasattr(Metric, "__post_init__") and not hasattr(Metric, "__slots__")
