@@ -757,27 +757,30 @@ def _decide(doc: _Doc) -> list[_Piece]:
                 continue
             if prev[:1].isdigit() and _product_model(p, [prev]):
                 continue
-        ck = (p.text, p.initial, p.person_cue)
-        kind = cache_by_text.get(ck, _UNSEEN) if not p.person_cue else _UNSEEN
-        if kind is _UNSEEN:
-            kind = _classify(p.text, doc, p)
-            if kind == "shorten":
-                # "Embracing China" at a sentence start: the first word was capitalized by position only.
-                cut = p.text.index(" ") + 1
-                p.start += cut
-                p.text = p.text[cut:]
-                p.initial = False
-                kind = _classify(p.text, doc, p)
+        text = p.text
+        kind = _text_profile(text)[0]
+        if kind == "context":  # else the words alone decide
+            ck = (text, p.initial, p.person_cue)
+            kind = _UNSEEN if p.person_cue else cache_by_text.get(ck, _UNSEEN)
+            if kind is _UNSEEN:
+                kind = _classify(text, doc, p)
                 if kind == "shorten":
-                    kind = "organization"
-            if not p.person_cue and p.text == ck[0]:
-                cache_by_text[ck] = kind
+                    # "Embracing China" at a sentence start: the first word was capitalized by position only.
+                    cut = text.index(" ") + 1
+                    p.start += cut
+                    p.text = text[cut:]
+                    p.initial = False
+                    kind = _classify(p.text, doc, p)
+                    if kind == "shorten":
+                        kind = "organization"
+                if not p.person_cue and p.text == text:
+                    cache_by_text[ck] = kind
         if kind is None:
             continue
         p.kind = kind
         if kind in ("place", "single") and body[p.end + 1 : p.end + 2] in _DESIGNATOR_INITIALS:
             _extend_lower_designator(body, p)
-            if p.text != ck[0]:
+            if p.text != text:
                 p.kind = "place"
         kept.append(p)
     return kept
