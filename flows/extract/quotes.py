@@ -48,8 +48,6 @@ _CLAUSE_END = re.compile(
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _WORD = re.compile(r"[\w']+")
-# Groups 1 and 2 match (empty) when a straight mark could open, respectively close, a quotation.
-_MARK = re.compile(r'["“”]((?<![^\s(\[{—–\-/:;].))?((?![^\s.,;:!?)\]}—–\-]))?')
 _TERMINAL_MARKS = frozenset(".!?,;…:")
 _CLOSERS = "'’\"”)"
 _TEXT_ORDER = attrgetter("char_start", "char_end")
@@ -70,6 +68,18 @@ class _Span:
     attributed: bool = False
 
 
+def _mark_positions(body: str) -> list[int]:
+    """Offsets of the double quotation marks, straight or curly, in order; `str.find` outruns a regex scan."""
+    out = []
+    for mark in '"“”':
+        i = body.find(mark)
+        while i != -1:
+            out.append(i)
+            i = body.find(mark, i + 1)
+    out.sort()
+    return out
+
+
 def _quote_spans(body: str) -> list[_Span]:
     """Stretches inside pairs of double quotation marks, paragraph by paragraph."""
     spans: list[_Span] = []
@@ -86,8 +96,8 @@ def _quote_spans(body: str) -> list[_Span]:
         if e > s:
             spans.append(_Span(s, e, closed, para))
 
-    for m in _MARK.finditer(body):
-        i = m.start()
+    n = len(body)
+    for i in _mark_positions(body):
         ch = body[i]
         if open_at is not None:
             nl = body.find("\n", open_at, i)
@@ -103,8 +113,10 @@ def _quote_spans(body: str) -> list[_Span]:
             opening = False
         else:
             # A straight mark opens after a space or an opening bracket and closes before a space or punctuation.
-            open_like = m.start(1) >= 0
-            close_like = m.start(2) >= 0
+            before = body[i - 1] if i else " "
+            after = body[i + 1] if i + 1 < n else " "
+            open_like = before.isspace() or before in "([{—–-/:;"
+            close_like = after.isspace() or after in ".,;:!?)]}—–-"
             opening = open_at is None if open_like == close_like else open_like
         if opening:
             if open_at is not None:
