@@ -23,7 +23,8 @@ def prefect_server():
     """A real, temporary Prefect API server and database, started once per test session."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    # Generous: the first start migrates a new database, slow on a loaded 2-core machine.
+    with prefect_test_harness(server_startup_timeout=240):
         yield
 
 
