@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -164,10 +167,26 @@ def extract_batches_locally(batches: list[Path], workers: int) -> Iterator[Batch
     if workers <= 1 or len(batches) <= 1:
         yield from map(extract_batch_file, batches)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+    size = min(workers, len(batches))
+    with ProcessPoolExecutor(max_workers=size, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(extract_batch_file, batch) for batch in batches]
         for future in as_completed(futures):
             yield future.result()
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: be killed with the run, so a killed run leaves no extraction workers behind."""
+    # Orphaned pool workers otherwise wait on their task queue forever (every worker holds its write end open),
+    # and the ones still extracting keep writing into a scratch folder the next run is removing.
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: no parent-death signal, the old behaviour stays
+        return
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        os._exit(1)  # the run died before the signal was armed
 
 
 def run_changes(plan: IngestPlan, results: list[BatchResult]) -> RunChanges:
