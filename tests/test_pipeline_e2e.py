@@ -15,17 +15,49 @@ from tests.conftest import EXPECTATIONS
 pytestmark = pytest.mark.slow
 
 CONTRACT = {
-    "dim_document": ["document_id", "source_path", "title", "publisher", "url", "published_date", "body",
-                     "content_sha256", "char_count", "ingested_at"],
+    "dim_document": [
+        "document_id",
+        "source_path",
+        "title",
+        "publisher",
+        "url",
+        "published_date",
+        "body",
+        "content_sha256",
+        "char_count",
+        "ingested_at",
+    ],
     "dim_entity": ["entity_id", "entity_type", "canonical_name", "age", "role", "affiliation"],
     "fct_entity_mention": ["document_id", "entity_id", "char_start", "char_end", "mention_text"],
-    "fct_metric": ["metric_id", "document_id", "char_start", "char_end", "mention_text", "value", "value_low",
-                   "value_high", "unit", "qualifier", "period", "subject", "period_start", "period_end",
-                   "is_projection", "metric_kind", "equivalent_of_metric_id"],
+    "fct_metric": [
+        "metric_id",
+        "document_id",
+        "char_start",
+        "char_end",
+        "mention_text",
+        "value",
+        "value_low",
+        "value_high",
+        "unit",
+        "qualifier",
+        "period",
+        "subject",
+        "period_start",
+        "period_end",
+        "is_projection",
+        "metric_kind",
+        "equivalent_of_metric_id",
+    ],
     "fct_quote": ["quote_id", "document_id", "speaker_entity_id", "quote_text", "char_start", "char_end"],
 }
-MART_KEYS = {"dim_document": "document_id", "dim_entity": "entity_id", "fct_entity_mention": "mention_id",
-             "fct_metric": "metric_id", "fct_quote": "quote_id", "rejected_documents": "source_path"}
+MART_KEYS = {
+    "dim_document": "document_id",
+    "dim_entity": "entity_id",
+    "fct_entity_mention": "mention_id",
+    "fct_metric": "metric_id",
+    "fct_quote": "quote_id",
+    "rejected_documents": "source_path",
+}
 
 
 def sha256(path: Path) -> str:
@@ -49,9 +81,12 @@ def test_seed_run_publishes_the_contract(run_pipeline, tmp_path):
     assert summary.published and summary.validation == "passed"
     con = duckdb.connect(str(warehouse), read_only=True)
     for table, columns in CONTRACT.items():
-        got = [r[0] for r in con.execute(
-            "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?", [table]
-        ).fetchall()]
+        got = [
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?", [table]
+            ).fetchall()
+        ]
         assert set(columns) <= set(got), (table, set(columns) - set(got))
     doc = con.execute("select source_path, title, char_count, length(body) from marts.dim_document").fetchall()
     assert doc[0][0] == "000_cf1cc64bdc6ef089.txt" and doc[0][1] and doc[0][2] == doc[0][3]
@@ -86,8 +121,9 @@ def test_failing_expectation_leaves_published_file_untouched(run_pipeline, seed_
     strict = tmp_path / "strict-expectations"
     shutil.copytree(EXPECTATIONS, strict)
     suite = json.loads((strict / "dim_document.json").read_text())
-    suite["expectations"].append({"type": "expect_table_row_count_to_be_between",
-                                  "kwargs": {"min_value": 1000}, "meta": {}})
+    suite["expectations"].append(
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1000}, "meta": {}}
+    )
     (strict / "dim_document.json").write_text(json.dumps(suite))
     (seed_copy / "extra.txt").write_text("title: Extra\n\nA new article about 5 villages.\n", encoding="utf-8")
     state = run_pipeline(seed_copy, warehouse, expectations=strict)
