@@ -338,6 +338,10 @@ def append_run_log(run_log: Path, run: dict) -> None:
 
 def publish(build: Path, published: Path) -> None:
     """Replace the published file by the build in one rename, after both are safely on disk."""
+    if not build.exists() and published.exists():
+        # A retry after the rename went through (only the directory fsync failed): the build is the published file.
+        fsync_directory(published.parent)
+        return
     wal = build.with_name(build.name + ".wal")
     if wal.exists():
         raise RuntimeError(f"refusing to publish {build}: it still has a write-ahead log")
@@ -346,7 +350,12 @@ def publish(build: Path, published: Path) -> None:
     published.parent.mkdir(parents=True, exist_ok=True)
     crash_point("publish-rename")
     os.replace(build, published)
-    dir_fd = os.open(published.parent, os.O_RDONLY)
+    fsync_directory(published.parent)
+
+
+def fsync_directory(folder: Path) -> None:
+    """Make a rename inside folder durable."""
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
