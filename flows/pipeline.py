@@ -26,10 +26,10 @@ from flows.batches import BatchResult, extract_batch_file
 from flows.catalog import build_input_files
 from flows.extract import EXTRACTOR_VERSION
 from flows.faults import crash_point
+from flows.gate import validate_build
 from flows.sqlmodels import Model, load_models, models_version
 from flows.stages import IngestPlan, extract_batches_locally, ingest_source, run_changes
 from flows.validate import ValidationReport
-from flows.validate_process import validate_isolated
 from flows.warehouse import (
     RunAlreadyActive,
     RunLock,
@@ -235,7 +235,7 @@ def validate(build: Path, expectations: Path, data_docs: Path | None = None) -> 
     """Run every Great Expectations suite against the private build."""
     crash_point("validate")
     logger = get_run_logger()
-    report = validate_isolated(build, expectations, data_docs_dir=data_docs)
+    report = validate_build(build, expectations, data_docs_dir=data_docs)
     create_markdown_artifact(report.to_markdown(), key="data-quality", description="Great Expectations results")
     failed = report.failed()
     logger.info("validate: %d expectations, %d failed", len(report.outcomes), len(failed))
