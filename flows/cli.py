@@ -95,7 +95,7 @@ def print_summary(summary) -> None:
 
 def unreachable_prefect_api() -> str | None:
     """The configured PREFECT_API_URL when no server answers there, else None (also when none is configured)."""
-    api = os.environ.get("PREFECT_API_URL", "").strip()
+    api = configured_api_url()
     if not api:
         return None
     import httpx
@@ -134,7 +134,7 @@ def command_run(args: argparse.Namespace) -> int:
         return 3
 
     flow = ruralpulse_run
-    if args.task_runner == "dask" and "PREFECT_API_URL" not in os.environ:
+    if args.task_runner == "dask" and not configured_api_url():
         # Dask workers report their task runs to the API themselves; an ephemeral API lives only in this process.
         print("ruralpulse: --task-runner dask needs a Prefect server: start `ruralpulse server`, set PREFECT_API_URL",
               file=sys.stderr)
@@ -164,6 +164,13 @@ def command_run(args: argparse.Namespace) -> int:
     return 3 if "another ruralpulse run is active" in (state.message or "") else 1
 
 
+def configured_api_url() -> str:
+    """The Prefect API URL from the environment or the active Prefect profile; empty when none is set."""
+    from prefect.settings import PREFECT_API_URL
+
+    return (PREFECT_API_URL.value() or "").strip()
+
+
 def flow_parameters(source: str, warehouse: str, workers: int, batches: int = 8) -> dict:
     """The flow's parameters, with every path made absolute so a served run does not depend on its cwd."""
     return {
@@ -182,7 +189,7 @@ def command_serve(args: argparse.Namespace) -> int:
 
     from flows.pipeline import scheduled_deployment
 
-    if "PREFECT_API_URL" not in os.environ:
+    if not configured_api_url():
         print("ruralpulse: serve needs a server: start `ruralpulse server`, set PREFECT_API_URL", file=sys.stderr)
         return 2
     deployment = scheduled_deployment(args.cron, flow_parameters(args.source, args.warehouse, args.workers))
