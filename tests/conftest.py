@@ -28,23 +28,25 @@ def prefect_server():
         yield
 
 
-@pytest.fixture()
-def run_pipeline(prefect_server):
-    """Run the real flow; returns its final Prefect state."""
+def run_flow(source: Path, warehouse: Path, *, expectations: Path = EXPECTATIONS, **options):
+    """Run the real flow against the active Prefect server (a fixture must provide one); returns its final state."""
     from flows.pipeline import ruralpulse_run
 
-    def run(source: Path, warehouse: Path, *, expectations: Path = EXPECTATIONS, **options):
-        params = {"workers": 2, "batches": 4, "max_bytes": 5 * 1024 * 1024, **options}
-        return ruralpulse_run(
-            source=str(source),
-            warehouse=str(warehouse),
-            sql_dir=str(SQL_DIR),
-            expectations_dir=str(expectations),
-            return_state=True,
-            **params,
-        )
+    params = {"workers": 2, "batches": 4, "max_bytes": 5 * 1024 * 1024, **options}
+    return ruralpulse_run(
+        source=str(source),
+        warehouse=str(warehouse),
+        sql_dir=str(SQL_DIR),
+        expectations_dir=str(expectations),
+        return_state=True,
+        **params,
+    )
 
-    return run
+
+@pytest.fixture()
+def run_pipeline(prefect_server):
+    """The real flow, for tests: run_pipeline(source, warehouse, **options) -> final Prefect state."""
+    return run_flow
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from flows.faults import CRASH_ENV, POINTS
-from tests.conftest import EXPECTATIONS, ROOT, SEEDS, SQL_DIR
+from tests.conftest import EXPECTATIONS, ROOT, SEEDS, run_flow
 
 pytestmark = pytest.mark.slow
 
@@ -70,19 +70,8 @@ def work_entries(warehouse: Path) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def published_once(prefect_server, tmp_path_factory) -> Path:
     """A warehouse published from seeds/, built once and copied by each test."""
-    from flows.pipeline import ruralpulse_run
-
     warehouse = tmp_path_factory.mktemp("first") / "ruralpulse.duckdb"
-    state = ruralpulse_run(
-        source=str(SEEDS),
-        warehouse=str(warehouse),
-        sql_dir=str(SQL_DIR),
-        expectations_dir=str(EXPECTATIONS),
-        workers=1,
-        batches=1,
-        max_bytes=5 * 1024 * 1024,
-        return_state=True,
-    )
+    state = run_flow(SEEDS, warehouse, workers=1, batches=1)
     assert state.is_completed(), state.message
     return warehouse
 

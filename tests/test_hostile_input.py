@@ -10,6 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import run_flow
+
 pytestmark = pytest.mark.slow
 
 SQL_TITLE = "'; drop table marts.dim_document; --"
@@ -35,8 +37,6 @@ def nested_page(depth: int, text: str) -> str:
 @pytest.fixture(scope="module")
 def hostile_run(prefect_server, tmp_path_factory):
     """One run of the real flow over a folder of hostile files; returns (summary, marts rows, source)."""
-    from flows.pipeline import ruralpulse_run
-    from tests.conftest import EXPECTATIONS, SQL_DIR
 
     tmp = tmp_path_factory.mktemp("hostile")
     source = tmp / "source"
@@ -73,16 +73,7 @@ def hostile_run(prefect_server, tmp_path_factory):
         feed.write('{"text": "unterminated\n')
 
     warehouse = tmp / "ruralpulse.duckdb"
-    state = ruralpulse_run(
-        source=str(source),
-        warehouse=str(warehouse),
-        sql_dir=str(SQL_DIR),
-        expectations_dir=str(EXPECTATIONS),
-        workers=2,
-        batches=4,
-        max_bytes=5 * 1024 * 1024,
-        return_state=True,
-    )
+    state = run_flow(source, warehouse, workers=2, batches=4)
     assert state.is_completed(), state.message
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

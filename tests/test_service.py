@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, run_flow
 
 pytestmark = pytest.mark.slow
 
@@ -42,23 +42,12 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def published_seeds(prefect_server, tmp_path_factory) -> tuple[Path, Path]:
     """The seeds and a warehouse published from them, built once for this module."""
-    from flows.pipeline import ruralpulse_run
-    from tests.conftest import EXPECTATIONS, SQL_DIR
 
     root = tmp_path_factory.mktemp("service")
     source = root / "source"
     shutil.copytree(SEEDS, source)
     warehouse = root / "wh" / "ruralpulse.duckdb"
-    state = ruralpulse_run(
-        source=str(source),
-        warehouse=str(warehouse),
-        sql_dir=str(SQL_DIR),
-        expectations_dir=str(EXPECTATIONS),
-        workers=1,
-        batches=1,
-        max_bytes=5 * 1024 * 1024,
-        return_state=True,
-    )
+    state = run_flow(source, warehouse, workers=1, batches=1)
     assert state.is_completed(), state.message
     return source, warehouse
 
