@@ -33,13 +33,22 @@ from flows.extract.units import (
 # ---------------------------------------------------------------- context patterns (all anchored, small windows)
 
 _HEDGES = [
-    (r"(?:just\s+|slightly\s+|well\s+)?(?:more\s+than|over\s+than|over|above|in\s+excess\s+of|at\s+least|upwards\s+of"
-     r"|no\s+(?:less|fewer)\s+than|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beyond|north\s+of)", "over"),
-    (r"(?:just\s+|slightly\s+)?(?:under|less\s+than|below|fewer\s+than|up\s+to|at\s+most|nearly|almost|not\s+quite"
-     r"|no\s+more\s+than|a\s+maximum\s+of|short\s+of)", "under"),
-    (r"(?:about|around|approximately|approx\.|roughly|some|an\s+estimated|estimated|close\s+to|circa|nearly\s+about"
-     r"|in\s+the\s+region\s+of|on\s+the\s+order\s+of|an\s+average\s+of|averag(?:e|ed|ing)"
-     r"|(?:an?\s+|the\s+)?average\s+[a-z]+\s+of)", "approximate"),
+    (
+        r"(?:just\s+|slightly\s+|well\s+)?(?:more\s+than|over\s+than|over|above|in\s+excess\s+of|at\s+least|upwards\s+of"
+        r"|no\s+(?:less|fewer)\s+than|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beyond|north\s+of)",
+        "over",
+    ),
+    (
+        r"(?:just\s+|slightly\s+)?(?:under|less\s+than|below|fewer\s+than|up\s+to|at\s+most|nearly|almost|not\s+quite"
+        r"|no\s+more\s+than|a\s+maximum\s+of|short\s+of)",
+        "under",
+    ),
+    (
+        r"(?:about|around|approximately|approx\.|roughly|some|an\s+estimated|estimated|close\s+to|circa|nearly\s+about"
+        r"|in\s+the\s+region\s+of|on\s+the\s+order\s+of|an\s+average\s+of|averag(?:e|ed|ing)"
+        r"|(?:an?\s+|the\s+)?average\s+[a-z]+\s+of)",
+        "approximate",
+    ),
 ]
 _HEDGE_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<h{i}>{p})" for i, (p, _) in enumerate(_HEDGES)) + r")[\s\u00a0]+$", re.I
@@ -51,32 +60,42 @@ _HEDGE_LAST = re.compile(
     r"|almost|quite|about|around|approximately|approx\.|roughly|some|estimated|circa|average|averaged|averaging",
     re.I,
 )
-_FILLER_LAST = re.compile(r"of|record|combined|totall?ing|many|much|high|low|only|just|another|further|additional"
-                          r"|all", re.I)
+_FILLER_LAST = re.compile(
+    r"of|record|combined|totall?ing|many|much|high|low|only|just|another|further|additional"
+    r"|all",
+    re.I,
+)
 _FILLER_RE = re.compile(
     r"(?<![\w-])(?:a\s+total\s+of|a\s+record|a\s+combined|totall?ing|as\s+many\s+as|as\s+much\s+as|as\s+high\s+as"
     r"|as\s+low\s+as|only|just|another|a\s+further|an\s+additional|additional|all)[\s\u00a0]+$",
     re.I,
 )
-_CHANGE_UP = (r"up|rose|risen|rises|rising|rise\s+of|increased?|increases|increasing|increase\s+of|grew|grown|grows"
-              r"|growing|growth\s+of|gained|gains?|gaining|gain\s+of|jumped|jumps?|jump\s+of|surged|surges?|surge\s+of"
-              r"|soared|soars?|climbed|climbs?|advanced|added|adding|expanded|expands?|expansion\s+of|rebounded"
-              r"|boosted|raised|raising|hike\s+of|higher|adds?|spiked|spike\s+of|accelerated|widened")
-_CHANGE_DOWN = (r"down|fell|fallen|falls?|falling|fall\s+of|dropped|drops?|dropping|drop\s+of|declined|declines?"
-                r"|declining|decline\s+of|decreased?|decreases|decreasing|decrease\s+of|slipped|slips?|slid|plunged"
-                r"|plunges?|plummeted|tumbled|tumbles?|sank|sunk|shrank|shrunk|shrinks?|contracted|contraction\s+of"
-                r"|lost|loses|losing|shed|sheds|shedding|reduced|reduces?|reducing|reduction\s+of|lowered|lower"
-                r"|cut|cuts|cutting|dipped|dips?|dip\s+of|eased|eases?|retreated|slumped|slumps?|slump\s+of|narrowed"
-                r"|slowed|trimmed|slashed|weakened")
+_CHANGE_UP = (
+    r"up|rose|risen|rises|rising|rise\s+of|increased?|increases|increasing|increase\s+of|grew|grown|grows"
+    r"|growing|growth\s+of|gained|gains?|gaining|gain\s+of|jumped|jumps?|jump\s+of|surged|surges?|surge\s+of"
+    r"|soared|soars?|climbed|climbs?|advanced|added|adding|expanded|expands?|expansion\s+of|rebounded"
+    r"|boosted|raised|raising|hike\s+of|higher|adds?|spiked|spike\s+of|accelerated|widened"
+)
+_CHANGE_DOWN = (
+    r"down|fell|fallen|falls?|falling|fall\s+of|dropped|drops?|dropping|drop\s+of|declined|declines?"
+    r"|declining|decline\s+of|decreased?|decreases|decreasing|decrease\s+of|slipped|slips?|slid|plunged"
+    r"|plunges?|plummeted|tumbled|tumbles?|sank|sunk|shrank|shrunk|shrinks?|contracted|contraction\s+of"
+    r"|lost|loses|losing|shed|sheds|shedding|reduced|reduces?|reducing|reduction\s+of|lowered|lower"
+    r"|cut|cuts|cutting|dipped|dips?|dip\s+of|eased|eases?|retreated|slumped|slumps?|slump\s+of|narrowed"
+    r"|slowed|trimmed|slashed|weakened"
+)
 _CHANGE_RE = re.compile(
     rf"(?<![\w-])(?:(?:an?|the|its|their)[\s\u00a0]+(?:\w+[\s\u00a0]+)?(?=\w+[\s\u00a0]+of))?"
     rf"(?:(?P<up>{_CHANGE_UP})|(?P<down>{_CHANGE_DOWN}))[\s\u00a0]+(?:by[\s\u00a0]+|of[\s\u00a0]+)?"
     r"(?:an?[\s\u00a0]+)?(?:(?:further|additional|total|combined|whopping|staggering|modest|mere)[\s\u00a0]+)?$",
     re.I,
 )
-_CHANGE_LAST = re.compile(rf"(?:{_CHANGE_UP}|{_CHANGE_DOWN}|by|of|an?|further|additional|total|combined|whopping"
-                          r"|staggering|modest|mere|increase|decrease|rise|growth|gain|jump|surge|drop|decline|fall"
-                          r"|reduction|contraction|dip|slump|expansion|hike|spike)", re.I)
+_CHANGE_LAST = re.compile(
+    rf"(?:{_CHANGE_UP}|{_CHANGE_DOWN}|by|of|an?|further|additional|total|combined|whopping"
+    r"|staggering|modest|mere|increase|decrease|rise|growth|gain|jump|surge|drop|decline|fall"
+    r"|reduction|contraction|dip|slump|expansion|hike|spike)",
+    re.I,
+)
 _BY_RE = re.compile(r"(?<![\w-])by[\s\u00a0]+$", re.I)
 _CHANGE_AFTER_RE = re.compile(
     r"[\s\u00a0]*(?:-[\s\u00a0]*)?(?:(?P<up>increase|rise|growth|jump|gain|hike|surge|rebound|climb|higher|more"
@@ -86,8 +105,9 @@ _CHANGE_AFTER_RE = re.compile(
 )
 _OVER_AFTER_RE = re.compile(r"(?:[\s\u00a0]+or\s+(?:more|above|higher)|\+|-plus\b|[\s\u00a0]+plus\b)", re.I)
 _UNDER_AFTER_RE = re.compile(r"[\s\u00a0]+or\s+(?:less|fewer|below|lower)\b", re.I)
-_APPROX_AFTER_RE = re.compile(r"(?:[\s\u00a0]+(?:per|a|an|each)\s+[a-z]+)?,?[\s\u00a0]+(?:or\s+so|on\s+average)\b",
-                              re.I)
+_APPROX_AFTER_RE = re.compile(
+    r"(?:[\s\u00a0]+(?:per|a|an|each)\s+[a-z]+)?,?[\s\u00a0]+(?:or\s+so|on\s+average)\b", re.I
+)
 # A rate stated after the counted thing: "7.8 lakh litres of milk a day", "1.5 lakh litres of daily capacity".
 _PERIOD_OF_RE = re.compile(
     r"[\s\u00a0]+of[\s\u00a0]+(?:[a-z-]+[\s\u00a0]+){0,2}?(?:(?:per|a|an|each|every)[\s\u00a0]+(?P<w>year|annum|month"
@@ -95,9 +115,25 @@ _PERIOD_OF_RE = re.compile(
 )
 
 _PERIOD_WORDS = {
-    "year": "year", "annum": "year", "yr": "year", "quarter": "quarter", "month": "month", "mo": "month",
-    "week": "week", "day": "day", "hour": "hour", "h": "hour", "hr": "hour", "annually": "year", "yearly": "year",
-    "annual": "year", "quarterly": "quarter", "monthly": "month", "weekly": "week", "daily": "day", "hourly": "hour",
+    "year": "year",
+    "annum": "year",
+    "yr": "year",
+    "quarter": "quarter",
+    "month": "month",
+    "mo": "month",
+    "week": "week",
+    "day": "day",
+    "hour": "hour",
+    "h": "hour",
+    "hr": "hour",
+    "annually": "year",
+    "yearly": "year",
+    "annual": "year",
+    "quarterly": "quarter",
+    "monthly": "month",
+    "weekly": "week",
+    "daily": "day",
+    "hourly": "hour",
     "night": "day",
 }
 _PERIOD_AFTER_RE = re.compile(
@@ -183,8 +219,9 @@ _AGE_AFTER_RE = re.compile(
     r"(?:years?|months?|days?|weeks?)[\s\u00a0]+(?:ago|earlier|later|before)\b)",
     re.I,
 )
-_TIME_OF_DAY_AFTER_RE = re.compile(r"[\s\u00a0]*(?:a\.?m\b|p\.?m\b|o'clock|GMT|BST|EST|EDT|CET|hrs\b|h\d\d)|:\d\d",
-                                   re.I)
+_TIME_OF_DAY_AFTER_RE = re.compile(
+    r"[\s\u00a0]*(?:a\.?m\b|p\.?m\b|o'clock|GMT|BST|EST|EDT|CET|hrs\b|h\d\d)|:\d\d", re.I
+)
 _PHONE_AFTER_RE = re.compile(r"[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\d)")
 _HYPHEN_WORD_AFTER_RE = re.compile(r"-[A-Za-z]")
 _HYPHEN_NUM_AFTER_RE = re.compile(r"[-–/]\d")
@@ -195,9 +232,12 @@ _FROM_LAST = re.compile("from", re.I)
 _CURRENCY_LAST = re.compile(r".*[$£€¥₹₩₱₦₽₺]|rs\.?|inr|rmb|cny|usd|eur|gbp|jpy|hkd|aud|cad|sgd|chf|krw|rp|rm|r", re.I)
 _BETWEEN_RE = re.compile(r"(?<![\w-])between[\s\u00a0]+$", re.I)
 _FROM_RE = re.compile(r"(?<![\w-])from[\s\u00a0]+$", re.I)
-_PAREN_JOIN_RE = re.compile(r"^[\s\u00a0]*(?:\(|,[\s\u00a0]*or[\s\u00a0]+|[\s\u00a0]+or[\s\u00a0]+|/|,[\s\u00a0]*"
-                            r"(?:equivalent\s+to|equal\s+to|about|around|roughly|some|or\s+about)[\s\u00a0]+)"
-                            r"[\s\u00a0]*$", re.I)
+_PAREN_JOIN_RE = re.compile(
+    r"^[\s\u00a0]*(?:\(|,[\s\u00a0]*or[\s\u00a0]+|[\s\u00a0]+or[\s\u00a0]+|/|,[\s\u00a0]*"
+    r"(?:equivalent\s+to|equal\s+to|about|around|roughly|some|or\s+about)[\s\u00a0]+)"
+    r"[\s\u00a0]*$",
+    re.I,
+)
 # One closure per (pattern, final-word test): the per-call cache keys and pattern lookups are done once.
 _currency_ending = ending_matcher(CURRENCY_PREFIX_RE, _CURRENCY_LAST)
 _label_ending = ending_matcher(_LABEL_BEFORE_RE, _LABEL_LAST)
@@ -211,27 +251,88 @@ _from_ending = ending_matcher(_FROM_RE, _FROM_LAST)
 # Two passes, each starting with a character class or a literal so the engine scans fast.
 _SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*[\s\u00a0]+")
 _LINE_END_RE = re.compile(r"\n+")
-_ABBREV_BEFORE = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "no", "co", "corp", "inc", "ltd", "jr", "sr", "gen", "gov", "sen", "rep", "vs", "e.g", "i.e",
-    "u.s", "u.k", "u.n", "a.m", "p.m", "approx", "est", "dept", "fig", "mt", "ft", "lt", "col", "capt", "sgt",
-    "messrs", "rev", "hon", "u.s.a", "d.c", "n.y", "l.a", "s.a", "p.o",
-})
+_ABBREV_BEFORE = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "co",
+        "corp",
+        "inc",
+        "ltd",
+        "jr",
+        "sr",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "vs",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.k",
+        "u.n",
+        "a.m",
+        "p.m",
+        "approx",
+        "est",
+        "dept",
+        "fig",
+        "mt",
+        "ft",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "messrs",
+        "rev",
+        "hon",
+        "u.s.a",
+        "d.c",
+        "n.y",
+        "l.a",
+        "s.a",
+        "p.o",
+    }
+)
 _WORD_TOKEN_RE = re.compile(r"[ \t\u00a0]*(?:(['’]s)(?!\w)|([A-Za-z][A-Za-z]*(?:[-'][A-Za-z]+)*)|(\d[\w.-]*[\w]|\d))")
-_OF_DET_RE = re.compile(r"[ \t\u00a0]+of[ \t\u00a0]+(?:(?:the|its|their|his|her|our|these|those|which|whom"
-                        r"|this|that)[ \t\u00a0]+)?", re.I)
+_OF_DET_RE = re.compile(
+    r"[ \t\u00a0]+of[ \t\u00a0]+(?:(?:the|its|their|his|her|our|these|those|which|whom"
+    r"|this|that)[ \t\u00a0]+)?",
+    re.I,
+)
 _SUBJ_AFTER_RE = re.compile(
     r"[ \t\u00a0]+(?P<prep>of|in|worth\s+of)[ \t\u00a0]+(?:(?:the|its|their|his|her|our|all|total|new)[ \t\u00a0]+)?"
     r"(?P<np>(?:[A-Za-z][\w'-]*[ \t\u00a0]+){0,4}?[A-Za-z][\w'-]*)(?=[ \t\u00a0]*(?:[,.;:()\"”]|$|[ \t\u00a0]+"
     r"(?:in|on|at|for|from|by|to|with|that|which|who|was|were|is|are|has|have|had|will|and|or|than|as|during"
     r"|since|over|after|before|compared|through|across|under|between|last|this|a|an|the|\d)))"
 )
-_ADJACENT_GAP_RE = re.compile(r"(?:[\s\u00a0]+(?:of|in)[\s\u00a0]+[\w\s-]{0,30}?)?[\s\u00a0]*(?:\([^)]*\))?"
-                              r"[\s\u00a0]*,?[\s\u00a0]*(?:(?:up|down)\s+from|compared\s+with|to|and|or|from)?[\s\u00a0]*")
+_ADJACENT_GAP_RE = re.compile(
+    r"(?:[\s\u00a0]+(?:of|in)[\s\u00a0]+[\w\s-]{0,30}?)?[\s\u00a0]*(?:\([^)]*\))?"
+    r"[\s\u00a0]*,?[\s\u00a0]*(?:(?:up|down)\s+from|compared\s+with|to|and|or|from)?[\s\u00a0]*"
+)
 _ASIDE_RE = re.compile(r",\s*(?:however|meanwhile|though|too|also|in\s+turn|in\s+contrast|by\s+contrast),", re.I)
 _CLOSE_PAREN_RE = re.compile(r"[\s\u00a0]*\)?")
-_NUMBER_WORD_RE = re.compile(r"[\d,.]+|(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
-                             r"|thirty|forty|fifty|hundred|thousand|million|billion)")
+_NUMBER_WORD_RE = re.compile(
+    r"[\d,.]+|(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
+    r"|thirty|forty|fifty|hundred|thousand|million|billion)"
+)
 _TOKEN_SPLIT_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*|[,;:()\"“”]")
 
 # Patterns used once per figure, compiled once: the `re` module's cache lookup costs more than the match.
@@ -243,77 +344,676 @@ _MORE_THAN_RE = re.compile(r"[\s\u00a0]*(?:more|less|fewer)[\s\u00a0]+than", re.
 _PREP_AFTER_RE = re.compile(r"[\s\u00a0]+(?:to|for|from|with|in|at|by|and|of)\b")
 _PLURAL_WORD_RE = re.compile(r"\b([a-z][a-z-]+s)\b")
 
-_STOP = frozenset({
-    "the", "a", "an", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "as", "that", "which",
-    "who", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would", "can", "could",
-    "may", "might", "should", "must", "shall", "per", "each", "every", "than", "while", "after", "before", "since",
-    "during", "over", "under", "into", "onto", "its", "their", "his", "her", "our", "my", "your", "this", "these",
-    "those", "it", "they", "we", "he", "she", "you", "i", "not", "no", "so", "if", "when", "where", "how", "what",
-    "also", "only", "just", "about", "around", "up", "down", "out", "off", "of", "more", "less", "most", "least",
-    "then", "there", "here", "all", "both", "either", "neither", "some", "any", "such", "via", "between", "among",
-    "against", "through", "across", "until", "till", "upon", "within", "without", "because", "although", "though",
-    "whereas", "unless", "said", "says", "say", "according", "including", "excluding", "like", "compared", "versus",
-    "vs", "times", "ago", "earlier", "later", "apiece", "respectively", "alone", "altogether", "overall", "already",
-    "yet", "still", "even", "nearly", "almost", "roughly", "approximately", "again", "too", "very", "much", "many",
-    "last", "next", "previous", "year", "years", "month", "months", "week", "weeks", "day", "days", "percent",
-})
+_STOP = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "but",
+        "as",
+        "that",
+        "which",
+        "who",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "should",
+        "must",
+        "shall",
+        "per",
+        "each",
+        "every",
+        "than",
+        "while",
+        "after",
+        "before",
+        "since",
+        "during",
+        "over",
+        "under",
+        "into",
+        "onto",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "my",
+        "your",
+        "this",
+        "these",
+        "those",
+        "it",
+        "they",
+        "we",
+        "he",
+        "she",
+        "you",
+        "i",
+        "not",
+        "no",
+        "so",
+        "if",
+        "when",
+        "where",
+        "how",
+        "what",
+        "also",
+        "only",
+        "just",
+        "about",
+        "around",
+        "up",
+        "down",
+        "out",
+        "off",
+        "of",
+        "more",
+        "less",
+        "most",
+        "least",
+        "then",
+        "there",
+        "here",
+        "all",
+        "both",
+        "either",
+        "neither",
+        "some",
+        "any",
+        "such",
+        "via",
+        "between",
+        "among",
+        "against",
+        "through",
+        "across",
+        "until",
+        "till",
+        "upon",
+        "within",
+        "without",
+        "because",
+        "although",
+        "though",
+        "whereas",
+        "unless",
+        "said",
+        "says",
+        "say",
+        "according",
+        "including",
+        "excluding",
+        "like",
+        "compared",
+        "versus",
+        "vs",
+        "times",
+        "ago",
+        "earlier",
+        "later",
+        "apiece",
+        "respectively",
+        "alone",
+        "altogether",
+        "overall",
+        "already",
+        "yet",
+        "still",
+        "even",
+        "nearly",
+        "almost",
+        "roughly",
+        "approximately",
+        "again",
+        "too",
+        "very",
+        "much",
+        "many",
+        "last",
+        "next",
+        "previous",
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "percent",
+    }
+)
 # Words that may sit between a number and its noun ("eight more picks", "the 50 previous years").
-_COUNT_STOP = _STOP - {"more", "less", "previous", "last", "next", "year", "years", "month", "months", "week", "weeks",
-                       "day", "days", "other", "additional", "new"}
-_ADJ = frozenset({
-    "new", "old", "young", "more", "other", "additional", "extra", "big", "bigger", "small", "smaller", "large",
-    "larger", "major", "key", "top", "local", "foreign", "total", "different", "separate", "same", "several", "few",
-    "full", "high", "low", "senior", "junior", "private", "public", "rural", "urban", "domestic", "international",
-    "global", "national", "regional", "main", "poor", "rich", "middle", "further", "fewer", "first", "second",
-    "third", "last", "straight", "consecutive", "active", "existing", "registered", "confirmed", "reported",
-    "estimated", "million", "billion", "thousand", "hundred", "popular", "embattled", "inbound", "outbound", "male",
-    "female", "live", "wild", "remote", "overseas", "mid-size", "wide", "long", "short", "hot", "cold",
-    "daily", "monthly", "annual", "weekly", "yearly", "average", "prior", "current", "former", "recent", "early",
-    "late", "latest", "best", "worst", "good", "bad", "great", "whole", "entire", "individual", "general",
-    "special", "own", "fresh", "raw", "net", "gross", "real", "vast", "huge", "tiny", "giant",
-})
+_COUNT_STOP = _STOP - {
+    "more",
+    "less",
+    "previous",
+    "last",
+    "next",
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "other",
+    "additional",
+    "new",
+}
+_ADJ = frozenset(
+    {
+        "new",
+        "old",
+        "young",
+        "more",
+        "other",
+        "additional",
+        "extra",
+        "big",
+        "bigger",
+        "small",
+        "smaller",
+        "large",
+        "larger",
+        "major",
+        "key",
+        "top",
+        "local",
+        "foreign",
+        "total",
+        "different",
+        "separate",
+        "same",
+        "several",
+        "few",
+        "full",
+        "high",
+        "low",
+        "senior",
+        "junior",
+        "private",
+        "public",
+        "rural",
+        "urban",
+        "domestic",
+        "international",
+        "global",
+        "national",
+        "regional",
+        "main",
+        "poor",
+        "rich",
+        "middle",
+        "further",
+        "fewer",
+        "first",
+        "second",
+        "third",
+        "last",
+        "straight",
+        "consecutive",
+        "active",
+        "existing",
+        "registered",
+        "confirmed",
+        "reported",
+        "estimated",
+        "million",
+        "billion",
+        "thousand",
+        "hundred",
+        "popular",
+        "embattled",
+        "inbound",
+        "outbound",
+        "male",
+        "female",
+        "live",
+        "wild",
+        "remote",
+        "overseas",
+        "mid-size",
+        "wide",
+        "long",
+        "short",
+        "hot",
+        "cold",
+        "daily",
+        "monthly",
+        "annual",
+        "weekly",
+        "yearly",
+        "average",
+        "prior",
+        "current",
+        "former",
+        "recent",
+        "early",
+        "late",
+        "latest",
+        "best",
+        "worst",
+        "good",
+        "bad",
+        "great",
+        "whole",
+        "entire",
+        "individual",
+        "general",
+        "special",
+        "own",
+        "fresh",
+        "raw",
+        "net",
+        "gross",
+        "real",
+        "vast",
+        "huge",
+        "tiny",
+        "giant",
+    }
+)
 _ADJ_SUFFIX_RE = re.compile(r"(?:al|ic|ive|ous|ful|less|able|ible|ary|ish|est|ed|ing|ant|ent|ern|ese|ian|ly)$")
-_NOT_HEAD = frozenset({"times", "ways", "others", "ones", "lots", "tens", "dozens", "hundreds", "thousands",
-                       "millions", "billions", "things", "terms", "plus", "minus", "odds", "pros", "cons"})
-_CUT_WORDS = frozenset({
-    "at", "on", "for", "by", "than", "as", "after", "before", "since", "during", "until", "with", "that", "which",
-    "who", "where", "when", "while", "and", "but", "or", "said", "says", "say", "according", "because", "if",
-    "although", "also", "has", "have", "had", "is", "are", "was", "were", "be", "been", "it", "they", "we", "he",
-    "she", "there", "here", "whereas", "showed", "shows", "show", "revealed", "found", "announced",
-    "reported", "added", "noted", "meanwhile", "however", "including", "saw", "see", "sees", "posted", "recorded",
-    "registered", "welcomed", "attracted", "received", "generated", "earned", "made", "spent", "invested",
-    "issued", "provided", "offered", "raised", "secured", "signed", "inked", "paid",
-    "hit", "reach", "reached", "reaching", "totaled", "totalled", "totaling", "totalling", "stood",
-    "thanks", "amid", "despite", "like", "unlike", "per", "into", "among", "from", "over", "under",
-})
-_LINK_WORDS = frozenset({
-    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would", "could", "may", "might",
-    "should", "expected", "projected", "forecast", "estimated", "set", "likely", "poised", "to", "reach", "reached",
-    "reaching", "reaches", "hit", "hits", "hitting", "total", "totaled", "totalled", "totaling", "totalling",
-    "totals", "stood", "stands", "stand", "standing", "at", "amounted", "amount", "amounts", "amounting", "came",
-    "come", "comes", "exceed", "exceeded", "exceeding", "exceeds", "surpass", "surpassed", "surpassing", "top",
-    "topped", "tops", "rose", "rise", "risen", "rising", "rises", "increased", "increase", "increasing", "grew", "grow",
-    "grown", "growing", "grows", "jumped", "fell", "fallen", "falling", "dropped", "declined", "decreased", "climbed",
-    "soared", "surged", "gained", "valued", "worth", "of", "by", "up", "down", "a", "an", "the", "new",
-    "record", "high", "low", "all-time", "around", "about", "nearly", "some", "over", "more", "than", "only", "just",
-    "still", "already", "now", "currently", "also", "further", "another", "additional", "in", "with", "its",
-    "their", "approximately", "roughly", "almost", "scaled", "valuing", "priced", "put", "last",
-    "year", "this", "average", "averaged", "averaging", "remained", "remains", "stayed", "fixed", "capped",
-    "registering", "recording", "posting", "touching", "touched", "reported", "between", "from",
-    "each", "per", "ranging", "range", "ranged", "ranges",
-})
-_LEAD_DET = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "that",
-                       "of", "with", "in", "and", "to", "as", "for", "by", "on", "at", "while", "whose"})
-_TIME_WORDS = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "year", "years", "month", "months", "quarter", "week", "weeks", "day", "days", "period", "time",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "morning",
-    "afternoon", "evening",
-})
+_NOT_HEAD = frozenset(
+    {
+        "times",
+        "ways",
+        "others",
+        "ones",
+        "lots",
+        "tens",
+        "dozens",
+        "hundreds",
+        "thousands",
+        "millions",
+        "billions",
+        "things",
+        "terms",
+        "plus",
+        "minus",
+        "odds",
+        "pros",
+        "cons",
+    }
+)
+_CUT_WORDS = frozenset(
+    {
+        "at",
+        "on",
+        "for",
+        "by",
+        "than",
+        "as",
+        "after",
+        "before",
+        "since",
+        "during",
+        "until",
+        "with",
+        "that",
+        "which",
+        "who",
+        "where",
+        "when",
+        "while",
+        "and",
+        "but",
+        "or",
+        "said",
+        "says",
+        "say",
+        "according",
+        "because",
+        "if",
+        "although",
+        "also",
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "they",
+        "we",
+        "he",
+        "she",
+        "there",
+        "here",
+        "whereas",
+        "showed",
+        "shows",
+        "show",
+        "revealed",
+        "found",
+        "announced",
+        "reported",
+        "added",
+        "noted",
+        "meanwhile",
+        "however",
+        "including",
+        "saw",
+        "see",
+        "sees",
+        "posted",
+        "recorded",
+        "registered",
+        "welcomed",
+        "attracted",
+        "received",
+        "generated",
+        "earned",
+        "made",
+        "spent",
+        "invested",
+        "issued",
+        "provided",
+        "offered",
+        "raised",
+        "secured",
+        "signed",
+        "inked",
+        "paid",
+        "hit",
+        "reach",
+        "reached",
+        "reaching",
+        "totaled",
+        "totalled",
+        "totaling",
+        "totalling",
+        "stood",
+        "thanks",
+        "amid",
+        "despite",
+        "like",
+        "unlike",
+        "per",
+        "into",
+        "among",
+        "from",
+        "over",
+        "under",
+    }
+)
+_LINK_WORDS = frozenset(
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "could",
+        "may",
+        "might",
+        "should",
+        "expected",
+        "projected",
+        "forecast",
+        "estimated",
+        "set",
+        "likely",
+        "poised",
+        "to",
+        "reach",
+        "reached",
+        "reaching",
+        "reaches",
+        "hit",
+        "hits",
+        "hitting",
+        "total",
+        "totaled",
+        "totalled",
+        "totaling",
+        "totalling",
+        "totals",
+        "stood",
+        "stands",
+        "stand",
+        "standing",
+        "at",
+        "amounted",
+        "amount",
+        "amounts",
+        "amounting",
+        "came",
+        "come",
+        "comes",
+        "exceed",
+        "exceeded",
+        "exceeding",
+        "exceeds",
+        "surpass",
+        "surpassed",
+        "surpassing",
+        "top",
+        "topped",
+        "tops",
+        "rose",
+        "rise",
+        "risen",
+        "rising",
+        "rises",
+        "increased",
+        "increase",
+        "increasing",
+        "grew",
+        "grow",
+        "grown",
+        "growing",
+        "grows",
+        "jumped",
+        "fell",
+        "fallen",
+        "falling",
+        "dropped",
+        "declined",
+        "decreased",
+        "climbed",
+        "soared",
+        "surged",
+        "gained",
+        "valued",
+        "worth",
+        "of",
+        "by",
+        "up",
+        "down",
+        "a",
+        "an",
+        "the",
+        "new",
+        "record",
+        "high",
+        "low",
+        "all-time",
+        "around",
+        "about",
+        "nearly",
+        "some",
+        "over",
+        "more",
+        "than",
+        "only",
+        "just",
+        "still",
+        "already",
+        "now",
+        "currently",
+        "also",
+        "further",
+        "another",
+        "additional",
+        "in",
+        "with",
+        "its",
+        "their",
+        "approximately",
+        "roughly",
+        "almost",
+        "scaled",
+        "valuing",
+        "priced",
+        "put",
+        "last",
+        "year",
+        "this",
+        "average",
+        "averaged",
+        "averaging",
+        "remained",
+        "remains",
+        "stayed",
+        "fixed",
+        "capped",
+        "registering",
+        "recording",
+        "posting",
+        "touching",
+        "touched",
+        "reported",
+        "between",
+        "from",
+        "each",
+        "per",
+        "ranging",
+        "range",
+        "ranged",
+        "ranges",
+    }
+)
+_LEAD_DET = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "this",
+        "these",
+        "those",
+        "that",
+        "of",
+        "with",
+        "in",
+        "and",
+        "to",
+        "as",
+        "for",
+        "by",
+        "on",
+        "at",
+        "while",
+        "whose",
+    }
+)
+_TIME_WORDS = frozenset(
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "year",
+        "years",
+        "month",
+        "months",
+        "quarter",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "period",
+        "time",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "morning",
+        "afternoon",
+        "evening",
+    }
+)
 # `in total`, `in addition`: words after a figure that do not start what it measures.
-_NOT_SUBJECT_START = _TIME_WORDS | {"total", "all", "addition", "contrast", "comparison", "terms", "fact", "order",
-                                    "part", "response", "line", "recent", "both", "cash", "value", "size", "length",
-                                    "area", "aggregate", "return", "exchange", "advance", "person", "particular"}
+_NOT_SUBJECT_START = _TIME_WORDS | {
+    "total",
+    "all",
+    "addition",
+    "contrast",
+    "comparison",
+    "terms",
+    "fact",
+    "order",
+    "part",
+    "response",
+    "line",
+    "recent",
+    "both",
+    "cash",
+    "value",
+    "size",
+    "length",
+    "area",
+    "aggregate",
+    "return",
+    "exchange",
+    "advance",
+    "person",
+    "particular",
+}
 
 
 @dataclass(slots=True)
@@ -373,10 +1073,10 @@ class _Doc:
                 if ws < 0 and lo:
                     # The word is longer than the window: only the rare scan back to a line start tells it.
                     ws = text.rfind("\n", 0, st)
-                word = text[ws + 1:st]
+                word = text[ws + 1 : st]
                 if word.lower().lstrip("(\"'“") in _ABBREV_BEFORE or len(word) == 1:
                     continue
-                nxt = text[m.end():m.end() + 1]
+                nxt = text[m.end() : m.end() + 1]
                 if nxt and nxt.islower():
                     continue
             return m.end()
@@ -420,7 +1120,7 @@ class _Doc:
         if found is None:
             # Trigger words are looked for only in the sentences whose times are asked for.
             dt = self.digit_triggers
-            triggers = dt[bisect.bisect_left(dt, s):bisect.bisect_left(dt, e)] + word_triggers(self.text, s, e)
+            triggers = dt[bisect.bisect_left(dt, s) : bisect.bisect_left(dt, e)] + word_triggers(self.text, s, e)
             triggers.sort()
             found = self._times[s] = find_times(self.text, s, e, self.published, triggers)
         return found
@@ -517,13 +1217,13 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
     for t in times:
         if t.start <= s < t.end:
             return True
-    after = text[e:e + 12]
+    after = text[e : e + 12]
     # Glued letters are units/scales only ("5km", "20k", "3.5bn"); anything else is a name or an ordinal.
     if after[:1].isalpha() and not f.written and not match_unit(text, e):
         return True
     if _HYPHEN_WORD_AFTER_RE.match(after) and not _PLUS_FOLD_RE.match(after):
         return True
-    before = text[max(0, s - 2):s]
+    before = text[max(0, s - 2) : s]
     if before.endswith("-") and len(before) == 2 and before[0].isalnum() and not _range_end(text, f):
         return True
     if _TIME_OF_DAY_AFTER_RE.match(after):
@@ -541,22 +1241,100 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
         return word.lower() in ("one", "every", "each")
     if word and ("/" in word or "@" in word or "www" in word or "://" in word or word.endswith("#")):
         return True
-    if word in ("'s", "’s") or (_is_capitalized_name(word) and not _sentence_initial(text, wstart)
-                                and not _currency_before(text, f) and word.lower() not in _HEDGE_WORDS):
+    if word in ("'s", "’s") or (
+        _is_capitalized_name(word)
+        and not _sentence_initial(text, wstart)
+        and not _currency_before(text, f)
+        and word.lower() not in _HEDGE_WORDS
+    ):
         return True
     # `, 45,` right after a name is an age.
-    return (text[max(0, s - 2):s] == ", " and text[e:e + 1] == "," and f.raw_value < 110 and "." not in text[s:e]
-            and _is_capitalized_name(_word_before(text, s - 2)[0]))
+    return (
+        text[max(0, s - 2) : s] == ", "
+        and text[e : e + 1] == ","
+        and f.raw_value < 110
+        and "." not in text[s:e]
+        and _is_capitalized_name(_word_before(text, s - 2)[0])
+    )
 
 
-_PHRASAL_VERBS = frozenset({"rack", "racks", "pick", "picks", "set", "sets", "put", "puts", "take", "takes", "took",
-                            "make", "makes", "made", "end", "ends", "sign", "signs", "open", "opens", "sum", "sums",
-                            "add", "adds", "free", "frees", "give", "gives", "gave", "build", "builds", "built",
-                            "back", "backs", "cut", "cuts", "wind", "winds", "wound", "shut", "shuts", "break",
-                            "breaks", "broke", "turn", "turns", "bring", "brings", "brought", "clock", "clocks",
-                            "scale", "scales", "ramp", "ramps", "step", "steps", "mop", "shore", "prop", "team",
-                            "teams", "line", "lines", "stock", "stocks", "snap", "snaps", "bump", "bumps"})
+_PHRASAL_VERBS = frozenset(
+    {
+        "rack",
+        "racks",
+        "pick",
+        "picks",
+        "set",
+        "sets",
+        "put",
+        "puts",
+        "take",
+        "takes",
+        "took",
+        "make",
+        "makes",
+        "made",
+        "end",
+        "ends",
+        "sign",
+        "signs",
+        "open",
+        "opens",
+        "sum",
+        "sums",
+        "add",
+        "adds",
+        "free",
+        "frees",
+        "give",
+        "gives",
+        "gave",
+        "build",
+        "builds",
+        "built",
+        "back",
+        "backs",
+        "cut",
+        "cuts",
+        "wind",
+        "winds",
+        "wound",
+        "shut",
+        "shuts",
+        "break",
+        "breaks",
+        "broke",
+        "turn",
+        "turns",
+        "bring",
+        "brings",
+        "brought",
+        "clock",
+        "clocks",
+        "scale",
+        "scales",
+        "ramp",
+        "ramps",
+        "step",
+        "steps",
+        "mop",
+        "shore",
+        "prop",
+        "team",
+        "teams",
+        "line",
+        "lines",
+        "stock",
+        "stocks",
+        "snap",
+        "snaps",
+        "bump",
+        "bumps",
+    }
+)
 _AVERAGE = frozenset({"average", "mean", "median"})
+
+
 def _range_end(text: str, f: _Fig) -> bool:
     """`2-3 percent`: the second number of a hyphenated range, larger than the first and followed by a unit."""
     m = _NUMBER_BEFORE_HYPHEN_RE.search(text, max(0, f.num_start - 12), f.num_start)
@@ -567,10 +1345,48 @@ def _range_end(text: str, f: _Fig) -> bool:
 
 
 _NUMBER_BEFORE_HYPHEN_RE = re.compile(r"(?<![\w.,-])(\d[\d,]*(?:\.\d+)?)-$")
-_HEDGE_WORDS = frozenset({"about", "around", "over", "nearly", "almost", "some", "roughly", "approximately",
-                          "more", "less", "only", "just", "up", "down", "under", "above", "below", "at", "by",
-                          "to", "from", "between", "of", "and", "or", "rs", "rs.", "us", "inr", "rmb", "cny", "usd",
-                          "eur", "gbp", "hkd", "aud", "jpy", "chf"})
+_HEDGE_WORDS = frozenset(
+    {
+        "about",
+        "around",
+        "over",
+        "nearly",
+        "almost",
+        "some",
+        "roughly",
+        "approximately",
+        "more",
+        "less",
+        "only",
+        "just",
+        "up",
+        "down",
+        "under",
+        "above",
+        "below",
+        "at",
+        "by",
+        "to",
+        "from",
+        "between",
+        "of",
+        "and",
+        "or",
+        "rs",
+        "rs.",
+        "us",
+        "inr",
+        "rmb",
+        "cny",
+        "usd",
+        "eur",
+        "gbp",
+        "hkd",
+        "aud",
+        "jpy",
+        "chf",
+    }
+)
 
 
 def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
@@ -655,7 +1471,7 @@ def _parse_unit(text: str, f: _Fig) -> None:
         f.unit = code
         f.unit_explicit = True
         return
-    if not f.has_scale and text[pos:pos + 1].lower() == "m" and not text[pos + 1:pos + 2].isalnum():
+    if not f.has_scale and text[pos : pos + 1].lower() == "m" and not text[pos + 1 : pos + 2].isalnum():
         f.unit = "km"
         f.scale *= Decimal("0.001")
         f.unit_explicit = True
@@ -702,7 +1518,7 @@ def _prefix_context(text: str, f: _Fig) -> None:
             if not passive:
                 f.change = 1
                 # A verb of reduction before the object ("cut costs by 5%") makes the change negative.
-                clause = text[max(0, m.start() - 60):m.start()]
+                clause = text[max(0, m.start() - 60) : m.start()]
                 if _REDUCE_BEFORE_RE.search(clause):
                     f.change = -1
                 start = m.start()
@@ -723,7 +1539,7 @@ def _suffix_context(text: str, f: _Fig) -> None:
                 break
     if f.change == 0 and f.unit in ("percent", "percentage_point") or (f.change == 0 and f.unit in CURRENCY_CODES):
         m = _CHANGE_AFTER_RE.match(text, end)
-        if m and not _MORE_THAN_RE.match(text[end:end + 20]):
+        if m and not _MORE_THAN_RE.match(text[end : end + 20]):
             f.change = 1 if m.group("up") else -1
     m = _PERIOD_AFTER_RE.match(text, end)
     if m:
@@ -747,7 +1563,7 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
         a = figs[i]
         b = figs[i + 1] if i + 1 < len(figs) else None
         if b is not None and not a.drop and not b.drop:
-            gap = text[a.unit_end if a.unit_explicit else a.num_end:b.start]
+            gap = text[a.unit_end if a.unit_explicit else a.num_end : b.start]
             joined = _RANGE_JOIN_RE.match(gap)
             a_had_unit = a.unit_explicit
             if joined and (not a.unit_explicit or a.unit == b.unit or a.unit_end == a.num_end) and b.unit_explicit:
@@ -766,9 +1582,11 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
                 lo, hi = a.raw_value * a.scale, b.raw_value * b.scale
                 # "down by 30 to 126" is a change then a level; "dropped by 1 to 1.5 degrees" is one range.
                 is_range = (between and joiner == "and") or (
-                    joiner in ("-", "–", "—", "to", "through") and b.change == 0
+                    joiner in ("-", "–", "—", "to", "through")
+                    and b.change == 0
                     and (a.change == 0 or (b.unit_end > b.num_end and not a_had_unit))
-                    and not _from_ending(text, a.start, 6) and lo < hi
+                    and not _from_ending(text, a.start, 6)
+                    and lo < hi
                 )
                 if is_range and lo < hi:
                     bm = _between_ending(text, a.start, 12)
@@ -795,7 +1613,7 @@ def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
     np: list[str] = []
     for tok in reversed(tokens):
         low = tok.lower()
-        if tok in ",;:()\"“”" or low in _CUT_WORDS or any(c.isdigit() for c in tok):
+        if tok in ',;:()"“”' or low in _CUT_WORDS or any(c.isdigit() for c in tok):
             break
         if np and low == "to" and np[-1][:1].islower():
             np.pop()
@@ -831,7 +1649,7 @@ def _subject_after(text: str, f: _Fig, pos: int) -> str | None:
     words = m.group("np").split()
     for k, w in enumerate(words):
         if w[0].islower() and singular(w.lower()):
-            words = words[:k + 1]
+            words = words[: k + 1]
             break
     np = " ".join(words)
     first = words[0]
@@ -849,8 +1667,9 @@ def _pick_time(doc: _Doc, f: _Fig, figs_in_sentence: list[_Fig]) -> tuple[date, 
     after = None
     for t in times:
         if t.start >= f.end and not t.is_base:
-            if not any(f.end <= g.num_start < t.start for g in figs_in_sentence
-                       if g is not f and g.equivalent_of is not f):
+            if not any(
+                f.end <= g.num_start < t.start for g in figs_in_sentence if g is not f and g.equivalent_of is not f
+            ):
                 after = t
             break
     before = None
@@ -943,9 +1762,11 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
         # Model numbers: "the 777 program", "its 737 fleet", "popular 737 Max jet", "five 787 Dreamliner".
         word, _ = _word_before(text, f.start)
         nxt = _WORD_TOKEN_RE.match(text, f.end)
-        if not f.written and (word.lower() in ("the", "a", "an", "its", "their", "his", "her")
-                              or _NUMBER_WORD_RE.fullmatch(word)
-                              or (nxt and nxt.group(2) and nxt.group(2)[0].isupper())):
+        if not f.written and (
+            word.lower() in ("the", "a", "an", "its", "their", "his", "her")
+            or _NUMBER_WORD_RE.fullmatch(word)
+            or (nxt and nxt.group(2) and nxt.group(2)[0].isupper())
+        ):
             f.drop = True
             continue
         prev = None
@@ -965,7 +1786,7 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
             f.noun_phrase = number_of.group("np")
             continue
         if prev is not None and (prev.unit not in MEASURE_UNITS or prev.unit in ("percent", "point")):
-            if f.written and not _PREP_AFTER_RE.match(text[f.end:f.end + 6]):
+            if f.written and not _PREP_AFTER_RE.match(text[f.end : f.end + 6]):
                 f.drop = True
                 continue
             if f.written and prev.raw_value < f.raw_value and not prev.written:
@@ -979,7 +1800,7 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
             continue
         sent = text[s:e]
         if f.change or f.after_to or f.qualifier != "exact":
-            nouns = _PLURAL_WORD_RE.findall(text[max(s, f.start - 120):f.start])
+            nouns = _PLURAL_WORD_RE.findall(text[max(s, f.start - 120) : f.start])
             for n in reversed(nouns):
                 sg = singular(n)
                 if sg and n not in _NOT_HEAD and n not in _STOP:
@@ -1002,12 +1823,16 @@ def _link_equivalents(text: str, figs: list[_Fig]) -> None:
             va, vb = float(a.raw_value * a.scale), float(b.raw_value * b.scale)
             if a.unit not in MEASURE_UNITS or not va or abs(va - vb) > 0.05 * abs(va):
                 continue
-        gap = text[a.end:b.start]
+        gap = text[a.end : b.start]
         if not _PAREN_JOIN_RE.match(gap) and not (b.qualifier == "approximate" and gap.strip() == ","):
             continue
         kinds = {u in CURRENCY_CODES for u in (a.unit, b.unit)}
-        if kinds == {True} or (a.unit in MEASURE_UNITS and b.unit in MEASURE_UNITS) or a.unit.endswith(b.unit) \
-                or a.unit == b.unit:
+        if (
+            kinds == {True}
+            or (a.unit in MEASURE_UNITS and b.unit in MEASURE_UNITS)
+            or a.unit.endswith(b.unit)
+            or a.unit == b.unit
+        ):
             b.equivalent_of = a
 
 
@@ -1023,18 +1848,21 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             continue
         s, _ = doc.sentence(f.num_start)
         clause_lo = max(s, f.start - 120)
-        clause = text[clause_lo:f.start]
+        clause = text[clause_lo : f.start]
         cut = max(clause.rfind(";"), clause.rfind(". "))
         if cut >= 0:
-            clause = clause[cut + 1:]
+            clause = clause[cut + 1 :]
             clause_lo += cut + 1
         if f.period is None:
-            near = text[max(s, f.start - 60):f.start]
+            near = text[max(s, f.start - 60) : f.start]
             found = list(_PERIOD_BEFORE_RE.finditer(near))
             m = found[-1] if found else None
             # A percent change of an annual total is not a rate ("annual turnover rose 12 per cent").
-            if m and f.unit not in ("year", "month", "week", "day", "hour") and not (
-                    f.change and f.unit in ("percent", "percentage_point")):
+            if (
+                m
+                and f.unit not in ("year", "month", "week", "day", "hour")
+                and not (f.change and f.unit in ("percent", "percentage_point"))
+            ):
                 f.period = _PERIOD_WORDS.get(m.group("w").lower().split()[-1], "year")
         spans = hint_spans.get(s)
         if spans is None:
@@ -1052,8 +1880,13 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             if eq:
                 after_eq = _subject_after(text, f, _CLOSE_PAREN_RE.match(text, eq.end).end())
             floor = max([g.end for g in by_sentence.get(s, []) if g.end <= f.start] or [s])
-            f.subject = (_subject_after(text, f, f.end) or after_eq or _clause_subject(text, f.start, floor)
-                         or _adjacent_subject(text, f, by_sentence.get(s, [])) or f.noun_phrase)
+            f.subject = (
+                _subject_after(text, f, f.end)
+                or after_eq
+                or _clause_subject(text, f.start, floor)
+                or _adjacent_subject(text, f, by_sentence.get(s, []))
+                or f.noun_phrase
+            )
     for f in figs:
         a = f.equivalent_of
         if a is not None:
@@ -1083,24 +1916,27 @@ def _emit(text: str, figs: list[_Fig]) -> list[Metric]:
     for f in kept:
         eq = index.get(id(f.equivalent_of)) if f.equivalent_of is not None else None
         t = f.time
-        out.append(_metric({
-            "char_start": f.start,
-            "char_end": f.end,
-            "value": f.value,
-            "unit": f.unit,
-            "value_low": f.low,
-            "value_high": f.high,
-            "qualifier": f.qualifier,
-            "period": f.period,
-            "subject": f.subject,
-            "period_start": t[0] if t else None,
-            "period_end": t[1] if t else None,
-            "is_projection": f.projection,
-            "metric_kind": "change" if f.change else "level",
-            "equivalent_of": eq,
-        }))
+        out.append(
+            _metric(
+                {
+                    "char_start": f.start,
+                    "char_end": f.end,
+                    "value": f.value,
+                    "unit": f.unit,
+                    "value_low": f.low,
+                    "value_high": f.high,
+                    "qualifier": f.qualifier,
+                    "period": f.period,
+                    "subject": f.subject,
+                    "period_start": t[0] if t else None,
+                    "period_end": t[1] if t else None,
+                    "is_projection": f.projection,
+                    "metric_kind": "change" if f.change else "level",
+                    "equivalent_of": eq,
+                }
+            )
+        )
     return out
-
 
 
 def _metric(fields: dict, _new=object.__new__) -> Metric:

@@ -103,8 +103,11 @@ class FirstCharMatcher:
             ch = chr(code)
             picked = tuple(i for i, f in enumerate(firsts) if f is _ANY or ch in f)
             if picked not in cache:
-                cache[picked] = (re.compile("(?:" + "|".join(alternatives[i] for i in picked) + ")" + tail, flags)
-                                 if picked else None)
+                cache[picked] = (
+                    re.compile("(?:" + "|".join(alternatives[i] for i in picked) + ")" + tail, flags)
+                    if picked
+                    else None
+                )
             self._table.append(cache[picked])
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:

@@ -6,10 +6,36 @@ import re
 from decimal import Decimal, InvalidOperation
 
 WORD_VALUES: dict[str, int] = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12, "one": 1, "a": 1, "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "dozen": 12,
+    "one": 1,
+    "a": 1,
+    "an": 1,
 }
 _UNITS_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
@@ -35,9 +61,7 @@ _TAILS = {
 }
 # The word itself is group 1; the match opens on the space or bracket before it (see `written_numbers`).
 WRITTEN_INNER = (
-    "([tTfFsSeEnNdDoOaA](?:"
-    + "|".join(f"(?<=[{c}{c.upper()}])(?:{tail})" for c, tail in _TAILS.items())
-    + r"))\b"
+    "([tTfFsSeEnNdDoOaA](?:" + "|".join(f"(?<=[{c}{c.upper()}])(?:{tail})" for c, tail in _TAILS.items()) + r"))\b"
 )
 WORD_OPENERS = "[\\s\"'(\\[“‘/—]"
 WRITTEN_RE = re.compile(WORD_OPENERS + WRITTEN_INNER)
@@ -52,10 +76,27 @@ def written_numbers(text: str):
     for m in WRITTEN_RE.finditer(text):
         yield m.start(1), m.end(1), parse_written(m.group(1))
 
+
 # Substrings that every written number (or the scale word after `one`, `a`, `an`) contains: most text has none
 # at a word start, so a few fast substring searches rule it out before any pattern runs.
-_WRITTEN_STEMS = ("two", "thre", "four", "five", "six", "seven", "eigh", "nine", "ten", "eleven", "twelve", "thirt",
-                  "fift", "twent", "fort", "dozen")
+_WRITTEN_STEMS = (
+    "two",
+    "thre",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eigh",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirt",
+    "fift",
+    "twent",
+    "fort",
+    "dozen",
+)
 _SCALE_STEMS = ("hundred", "thousand", "million", "billion", "trillion")
 _OPENER_CHARS = frozenset(" \t\n\r\f\v\"'([“‘/—")
 
@@ -109,12 +150,27 @@ def _add_article_starts(text: str, i: int, starts: set[int]) -> None:
 
 
 SCALES: dict[str, Decimal] = {
-    "hundred": Decimal(100), "thousand": Decimal(1000), "million": Decimal(10) ** 6, "billion": Decimal(10) ** 9,
-    "trillion": Decimal(10) ** 12, "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9, "mn": Decimal(10) ** 6,
-    "mln": Decimal(10) ** 6, "m": Decimal(10) ** 6, "k": Decimal(1000), "tn": Decimal(10) ** 12,
-    "trn": Decimal(10) ** 12, "lakh": Decimal(10) ** 5, "lakhs": Decimal(10) ** 5, "lac": Decimal(10) ** 5,
-    "crore": Decimal(10) ** 7, "crores": Decimal(10) ** 7, "millions": Decimal(10) ** 6,
-    "billions": Decimal(10) ** 9, "thousands": Decimal(1000),
+    "hundred": Decimal(100),
+    "thousand": Decimal(1000),
+    "million": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9,
+    "trillion": Decimal(10) ** 12,
+    "bn": Decimal(10) ** 9,
+    "b": Decimal(10) ** 9,
+    "mn": Decimal(10) ** 6,
+    "mln": Decimal(10) ** 6,
+    "m": Decimal(10) ** 6,
+    "k": Decimal(1000),
+    "tn": Decimal(10) ** 12,
+    "trn": Decimal(10) ** 12,
+    "lakh": Decimal(10) ** 5,
+    "lakhs": Decimal(10) ** 5,
+    "lac": Decimal(10) ** 5,
+    "crore": Decimal(10) ** 7,
+    "crores": Decimal(10) ** 7,
+    "millions": Decimal(10) ** 6,
+    "billions": Decimal(10) ** 9,
+    "thousands": Decimal(1000),
 }
 # A scale word right after a number; the one-letter abbreviations must be glued to it ("3.5m", "20k", "$2B").
 SCALE_RE = re.compile(
@@ -158,7 +214,7 @@ def last_token(text: str, pos: int) -> str:
         while j > 0 and text[j - 1] in _SPACES:
             j -= 1
         k = text.rfind(" ", max(0, j - 24), j) + 1
-        found = cache[1][pos] = text[max(k, j - 24):j].lower().lstrip("(\"“[")
+        found = cache[1][pos] = text[max(k, j - 24) : j].lower().lstrip('("“[')
     return found
 
 
@@ -180,8 +236,14 @@ def _last_ok(last: re.Pattern[str], token: str) -> bool:
     return ok
 
 
-def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
-                    last: re.Pattern[str] | None = None, token: str | None = None) -> re.Match[str] | None:
+def match_ending_at(
+    rx: re.Pattern[str],
+    text: str,
+    pos: int,
+    span: int = 40,
+    last: re.Pattern[str] | None = None,
+    token: str | None = None,
+) -> re.Match[str] | None:
     """The longest match of rx (a pattern ending in `$`) that ends exactly at pos, trying only word starts.
 
     Word starts are where a run of characters other than spaces, brackets and double quotes begins; the first run
@@ -194,7 +256,6 @@ def match_ending_at(rx: re.Pattern[str], text: str, pos: int, span: int = 40,
     if lo and text[lo - 1] in _OPENERS_NOT_SPACE:
         lo += 1
     return _at_word_starts(rx).search(text, lo, pos)
-
 
 
 def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
@@ -223,7 +284,8 @@ def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
 
     return match
 
-_OPENERS_NOT_SPACE = "([\"“"
+
+_OPENERS_NOT_SPACE = '(["“'
 _WORD_START = r"(?<![^\s(\[\"“])(?=[^\s(\[\"“])"
 _AT_WORD_STARTS: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 

@@ -12,21 +12,49 @@ from flows.extract.metrics_dispatch import FirstCharMatcher
 from flows.extract.numbers import ending_matcher, match_ending_at, word_start_re
 
 _MONTH_NUM = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-    "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 _ORDINAL = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4,
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "final": 4,
     "last": 4,
 }
 _SMALL = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
     "eleven": 11,
 }
 
-_MON = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
-        r"|Sep(?:t(?:ember)?)?\.?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
+_MON = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
+    r"|Sep(?:t(?:ember)?)?\.?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
 _MONFULL = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _YEAR = r"(?:19|20)\d\d"
 _OFYEAR = rf"(?:,?\s+(?:of\s+)?(?:{_YEAR}|(?i:this|last|next)\s+year|the\s+year))?"
@@ -57,12 +85,66 @@ TIMEX_RE = re.compile("|".join(_TIMEX_ALTS))
 _TIMEX_AT = FirstCharMatcher(_TIMEX_ALTS)
 
 _TRIGGER_WORDS = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon", "Tue", "Wed", "Thu",
-    "Fri", "Sat", "Sun", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY", "year-end", "end", "End", "period",
-    *(w for base in ("first", "second", "third", "fourth", "final", "last", "this", "next", "past", "previous",
-                     "current", "coming", "earlier", "later", "early", "late", "yesterday", "today", "tonight",
-                     "fiscal", "1st", "2nd", "3rd", "4th")
-      for w in (base, base[0].upper() + base[1:])),
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+    "Mon",
+    "Tue",
+    "Wed",
+    "Thu",
+    "Fri",
+    "Sat",
+    "Sun",
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "H1",
+    "H2",
+    "FY",
+    "year-end",
+    "end",
+    "End",
+    "period",
+    *(
+        w
+        for base in (
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "final",
+            "last",
+            "this",
+            "next",
+            "past",
+            "previous",
+            "current",
+            "coming",
+            "earlier",
+            "later",
+            "early",
+            "late",
+            "yesterday",
+            "today",
+            "tonight",
+            "fiscal",
+            "1st",
+            "2nd",
+            "3rd",
+            "4th",
+        )
+        for w in (base, base[0].upper() + base[1:])
+    ),
 ]
 # Literal-first alternatives and a digit class: both let the engine skip fast to the few places worth a full match.
 _TRIGGER_RE = word_start_re(_TRIGGER_WORDS, whole=False)
@@ -83,8 +165,11 @@ _PREFIX_LAST = re.compile(r"of|by|from|the|fiscal|fy|early-?|mid-?|late-?|last|t
 _BASE_LAST = re.compile(r"period|time|month|quarter|of|in|the|with|to|from|earlier|than|since|versus|vs\.?|over", re.I)
 _prefix_ending = ending_matcher(_PREFIX_BEFORE_RE, _PREFIX_LAST)
 _base_ending = ending_matcher(_BASE_BEFORE_RE, _BASE_LAST)
-_MAY_OK_BEFORE_RE = re.compile(r"(?:in|since|by|of|until|early|late|mid|end|from|to|through|during|before|after)"
-                               r"[\s-]$", re.I)
+_MAY_OK_BEFORE_RE = re.compile(
+    r"(?:in|since|by|of|until|early|late|mid|end|from|to|through|during|before|after)"
+    r"[\s-]$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -262,7 +347,6 @@ def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[d
     return None, None
 
 
-
 def digit_trigger(text: str, s: int, e: int) -> bool:
     """Only a year (19xx/20xx) or a day/ordinal (one or two digits) can open a time expression."""
     n = e - s
@@ -296,7 +380,7 @@ def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Ma
         if p < covered or (p > 0 and text[p - 1].isalpha()):
             continue
         pre = _prefix_ending(text, p, min(30, p - max(start, covered)))
-        for cand in ((pre.start(), p) if pre else (p,)):
+        for cand in (pre.start(), p) if pre else (p,):
             m = _TIMEX_AT.match(text, cand, end)
             if m and m.end() > p:
                 out.append(m)
@@ -305,8 +389,9 @@ def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Ma
     return out
 
 
-def find_times(text: str, start: int, end: int, published: date | None,
-               triggers: list[int] | None = None) -> list[TimeRef]:
+def find_times(
+    text: str, start: int, end: int, published: date | None, triggers: list[int] | None = None
+) -> list[TimeRef]:
     """Every time expression in text[start:end], resolved; unresolvable ones keep a None range."""
     out: list[TimeRef] = []
     if triggers is None:
@@ -317,15 +402,12 @@ def find_times(text: str, start: int, end: int, published: date | None,
         if kind in ("myend", "yend", "relend"):
             kind = next(k for k, v in m.groupdict().items() if v is not None and k not in ("myend", "yend", "relend"))
         g = m.group()
-        if kind == "my" and g == "May" and not match_ending_at(_MAY_OK_BEFORE_RE, text,
-                                                                                          m.start(), 12):
+        if kind == "my" and g == "May" and not match_ending_at(_MAY_OK_BEFORE_RE, text, m.start(), 12):
             continue
         if kind == "anaph":
             out.append(TimeRef(m.start(), m.end(), None, None, is_anaphor=True))
             continue
-        is_end = bool(_IS_END_RE.match(g)) or (
-            kind == "y" and g.lower().startswith("by ")
-        )
+        is_end = bool(_IS_END_RE.match(g)) or (kind == "y" and g.lower().startswith("by "))
         try:
             first, last = _resolve(kind, g, published, is_end)
         except (ValueError, OverflowError, KeyError, AttributeError):

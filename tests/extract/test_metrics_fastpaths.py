@@ -15,17 +15,59 @@ from flows.extract.numbers import WRITTEN_RE, ending_matcher, find_written, last
 from flows.extract.units import UNIT_RE, match_unit
 
 DOCS = Path(__file__).resolve().parents[1] / "articles" / "docs"
-_PIECES = ["two", "Two", "TWO", "a dozen", "a\n\ndozen", "an million", "one billion", "a  hundred", "twenty-five",
-           "seventy-seven", "often", "First", "Mar", "Market", "1st", "year-end", "(three", "“four", "—six", "İ", "ß",
-           "a\u00a0million", "fortyish", "Jan.", "this year", "\n", ". ", "5", "2019", " km", "5\u212am", "°C", " $",
-           "US$", "(about ", "more than ", "rose by ", "between ", "\u00a0", "Nov. 8", "Q3 2020", "per cent"]
+_PIECES = [
+    "two",
+    "Two",
+    "TWO",
+    "a dozen",
+    "a\n\ndozen",
+    "an million",
+    "one billion",
+    "a  hundred",
+    "twenty-five",
+    "seventy-seven",
+    "often",
+    "First",
+    "Mar",
+    "Market",
+    "1st",
+    "year-end",
+    "(three",
+    "“four",
+    "—six",
+    "İ",
+    "ß",
+    "a\u00a0million",
+    "fortyish",
+    "Jan.",
+    "this year",
+    "\n",
+    ". ",
+    "5",
+    "2019",
+    " km",
+    "5\u212am",
+    "°C",
+    " $",
+    "US$",
+    "(about ",
+    "more than ",
+    "rose by ",
+    "between ",
+    "\u00a0",
+    "Nov. 8",
+    "Q3 2020",
+    "per cent",
+]
 
 
 def _texts() -> list[str]:
     rnd = random.Random(7)
     out = [p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.txt"))]
-    out += ["".join(rnd.choice(_PIECES) + rnd.choice(["", " ", "  ", ", "]) for _ in range(rnd.randint(1, 12)))
-            for _ in range(300)]
+    out += [
+        "".join(rnd.choice(_PIECES) + rnd.choice(["", " ", "  ", ", "]) for _ in range(rnd.randint(1, 12)))
+        for _ in range(300)
+    ]
     return out
 
 
@@ -63,13 +105,13 @@ def test_unit_dispatch_matches_full_pattern():
     for text in TEXTS:
         for i in range(len(text)):
             a, b = UNIT_RE.match(text, i), match_unit(text, i)
-            assert _key(a) == _key(b), text[i:i + 20]
+            assert _key(a) == _key(b), text[i : i + 20]
 
 
 def test_time_dispatch_matches_full_pattern():
     for text in TEXTS:
         for i in range(len(text)):
-            assert _key(T.TIMEX_RE.match(text, i)) == _key(T._TIMEX_AT.match(text, i)), text[i:i + 20]
+            assert _key(T.TIMEX_RE.match(text, i)) == _key(T._TIMEX_AT.match(text, i)), text[i : i + 20]
 
 
 def test_written_numbers_match_a_full_scan():
@@ -77,14 +119,25 @@ def test_written_numbers_match_a_full_scan():
         assert find_written(text) == _slow_written(text), text[:80]
 
 
-@pytest.mark.parametrize("rx", [M._HEDGE_RE, M._FILLER_RE, M._CHANGE_RE, M._LABEL_BEFORE_RE, M.CURRENCY_PREFIX_RE,
-                                T._PREFIX_BEFORE_RE, T._BASE_BEFORE_RE], ids=lambda rx: rx.pattern[:24])
+@pytest.mark.parametrize(
+    "rx",
+    [
+        M._HEDGE_RE,
+        M._FILLER_RE,
+        M._CHANGE_RE,
+        M._LABEL_BEFORE_RE,
+        M.CURRENCY_PREFIX_RE,
+        T._PREFIX_BEFORE_RE,
+        T._BASE_BEFORE_RE,
+    ],
+    ids=lambda rx: rx.pattern[:24],
+)
 def test_ending_at_tries_the_same_word_starts(rx):
     for text in TEXTS[:40]:
         for pos in range(len(text) + 1):
             for span in (6, 30):
                 a, b = _slow_ending_at(rx, text, pos, span), match_ending_at(rx, text, pos, span)
-                assert (a and a.span()) == (b and b.span()), text[max(0, pos - span):pos]
+                assert (a and a.span()) == (b and b.span()), text[max(0, pos - span) : pos]
 
 
 def test_last_token_cache_follows_the_text():
@@ -103,10 +156,18 @@ def test_lazy_sentences_agree_with_a_full_split():
             assert M._Doc(text, None).sentence(pos) == (full.starts[i], end)
 
 
-@pytest.mark.parametrize("pair", [(M._HEDGE_RE, M._HEDGE_LAST), (M._CHANGE_RE, M._CHANGE_LAST),
-                                  (M._LABEL_BEFORE_RE, M._LABEL_LAST), (M.CURRENCY_PREFIX_RE, M._CURRENCY_LAST),
-                                  (T._PREFIX_BEFORE_RE, T._PREFIX_LAST), (T._BASE_BEFORE_RE, T._BASE_LAST)],
-                         ids=lambda p: p[0].pattern[:24])
+@pytest.mark.parametrize(
+    "pair",
+    [
+        (M._HEDGE_RE, M._HEDGE_LAST),
+        (M._CHANGE_RE, M._CHANGE_LAST),
+        (M._LABEL_BEFORE_RE, M._LABEL_LAST),
+        (M.CURRENCY_PREFIX_RE, M._CURRENCY_LAST),
+        (T._PREFIX_BEFORE_RE, T._PREFIX_LAST),
+        (T._BASE_BEFORE_RE, T._BASE_LAST),
+    ],
+    ids=lambda p: p[0].pattern[:24],
+)
 def test_ending_closures_agree_with_match_ending_at(pair):
     rx, last = pair
     closure = ending_matcher(rx, last)
@@ -114,7 +175,7 @@ def test_ending_closures_agree_with_match_ending_at(pair):
         for pos in range(len(text) + 1):
             for span in (0, 6, 40):
                 a, b = match_ending_at(rx, text, pos, span, last), closure(text, pos, span)
-                assert (a and a.span()) == (b and b.span()), text[max(0, pos - span):pos]
+                assert (a and a.span()) == (b and b.span()), text[max(0, pos - span) : pos]
 
 
 def test_sentence_hint_spans_agree_with_substring_tests():
@@ -131,9 +192,22 @@ def test_sentence_hint_spans_agree_with_substring_tests():
 
 
 def test_metric_records_equal_constructed_ones():
-    fields = {"char_start": 3, "char_end": 9, "value": -1.5, "unit": "percent", "value_low": -1.0,
-              "value_high": -2.0, "qualifier": "over", "period": "year", "subject": "exports", "period_start": None,
-              "period_end": None, "is_projection": True, "metric_kind": "change", "equivalent_of": 0}
+    fields = {
+        "char_start": 3,
+        "char_end": 9,
+        "value": -1.5,
+        "unit": "percent",
+        "value_low": -1.0,
+        "value_high": -2.0,
+        "qualifier": "over",
+        "period": "year",
+        "subject": "exports",
+        "period_start": None,
+        "period_end": None,
+        "is_projection": True,
+        "metric_kind": "change",
+        "equivalent_of": 0,
+    }
     fast, slow = M._metric(fields), Metric(**fields)
     assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
     assert not hasattr(Metric, "__post_init__") and not hasattr(Metric, "__slots__")
