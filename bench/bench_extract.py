@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import multiprocessing
+import statistics
 import sys
 import time
 import warnings
@@ -44,8 +45,7 @@ EN_CORE_WEB_SM_MBS = 0.02  # measured on this machine earlier (project brief); n
 @dataclass
 class Row:
     name: str
-    passes: int
-    cpu: float  # CPU seconds for all passes
+    passes: list[float]  # CPU seconds of each pass over the corpus
     found: int  # items found in one pass over the corpus
     load: float | None  # CPU seconds of import + construction + first call, before timing
     what: str = ""  # what `found` counts
@@ -62,9 +62,11 @@ def measure_ours(bodies: list[str], dates: list, repeat: int) -> list[Row]:
     extract_metrics(bodies[0], dates[0])
     load = time.process_time() - t0
 
-    cpu = {"entities": 0.0, "quotations": 0.0, "figures": 0.0}
+    cpu: dict[str, list[float]] = {"entities": [], "quotations": [], "figures": []}
     found = dict.fromkeys(cpu, 0)
     for i in range(repeat):
+        for part in cpu.values():
+            part.append(0.0)
         for body, published in zip(bodies, dates, strict=True):
             t0 = time.process_time()
             ents, ments = extract_entities(body)
@@ -73,29 +75,32 @@ def measure_ours(bodies: list[str], dates: list, repeat: int) -> list[Row]:
             t2 = time.process_time()
             metrics = extract_metrics(body, published)
             t3 = time.process_time()
-            cpu["entities"] += t1 - t0
-            cpu["quotations"] += t2 - t1
-            cpu["figures"] += t3 - t2
+            cpu["entities"][i] += t1 - t0
+            cpu["quotations"][i] += t2 - t1
+            cpu["figures"][i] += t3 - t2
             if i == 0:
                 found["entities"] += len(ments)
                 found["quotations"] += len(quotes)
                 found["figures"] += len(metrics)
     what = {"entities": "mentions", "quotations": "quotations", "figures": "figures"}
-    rows = [Row(f"ruralpulse {part}", repeat, cpu[part], found[part], None, what[part]) for part in cpu]
-    rows.append(Row("ruralpulse total", repeat, sum(cpu.values()), sum(found.values()), load, "rows"))
+    rows = [Row(f"ruralpulse {part}", cpu[part], found[part], None, what[part]) for part in cpu]
+    total = [sum(part[i] for part in cpu.values()) for i in range(repeat)]
+    rows.append(Row("ruralpulse total", total, sum(found.values()), load, "rows"))
     return rows
 
 
-def _timed(fn: Callable[[str], int], bodies: list[str], repeat: int) -> tuple[float, int]:
-    """CPU seconds of `repeat` passes of fn over bodies, and what one pass found."""
+def _timed(fn: Callable[[str], int], bodies: list[str], repeat: int) -> tuple[list[float], int]:
+    """CPU seconds of each of `repeat` passes of fn over bodies, and what one pass found."""
     found = 0
-    t0 = time.process_time()
+    passes = []
     for i in range(repeat):
+        t0 = time.process_time()
         for body in bodies:
             n = fn(body)
             if i == 0:
                 found += n
-    return time.process_time() - t0, found
+        passes.append(time.process_time() - t0)
+    return passes, found
 
 
 def measure_quantulum(bodies: list[str], repeat: int, use_classifier: bool) -> Row:
@@ -118,7 +123,7 @@ def measure_quantulum(bodies: list[str], repeat: int, use_classifier: bool) -> R
         mode = f"classifier: scikit-learn {version('scikit-learn')} + bundled clf.joblib"
     else:
         mode = "no classifier: heuristic unit disambiguation"
-    return Row(f"quantulum3 {version('quantulum3')} parse ({mode})", repeat, cpu, found, load, "quantities")
+    return Row(f"quantulum3 {version('quantulum3')} parse ({mode})", cpu, found, load, "quantities")
 
 
 def build_spacy(ruler: bool):
@@ -154,16 +159,16 @@ def measure_spacy(bodies: list[str], repeat: int, ruler: bool) -> tuple[Row, str
     nlp(bodies[0])
     load = time.process_time() - t0
     found = 0
-    cpu = 0.0
+    cpu = []
     for i in range(repeat):
         t0 = time.process_time()
         docs = list(nlp.pipe(bodies))
-        cpu += time.process_time() - t0
+        cpu.append(time.process_time() - t0)
         if i == 0:
             found = sum(len(doc.ents) if ruler else len(doc) for doc in docs)
     what = "blank('en') + entity_ruler (gazetteer)" if ruler else "blank('en') tokenizer only"
     name = f"spaCy {version('spacy')} {what}"
-    return Row(name, repeat, cpu, found, load, "entities" if ruler else "tokens"), pipeline
+    return Row(name, cpu, found, load, "entities" if ruler else "tokens"), pipeline
 
 
 def in_fresh_process(fn, *args):
@@ -178,13 +183,17 @@ def missing_bench_modules() -> list[str]:
 
 def print_table(rows: list[Row], size: int, n_docs: int) -> None:
     width = max(len(r.name) for r in rows)
-    print(f"  {'extractor':<{width}}  {'passes':>6}  {'cpu s':>7}  {'MB/s':>7}  {'docs/s':>8}  {'load s':>6}  found")
+    print(
+        f"  {'extractor':<{width}}  {'passes':>6}  {'cpu s':>7}  {'MB/s':>7}  {'docs/s':>8}  {'spread':>6}"
+        f"  {'load s':>6}  found"
+    )
     for r in rows:
-        mbs = size * r.passes / 1e6 / r.cpu
+        median = statistics.median(r.passes)
+        spread = (max(r.passes) - min(r.passes)) / median
         load = f"{r.load:6.2f}" if r.load is not None else f"{'':6}"
         print(
-            f"  {r.name:<{width}}  {r.passes:6d}  {r.cpu:7.2f}  {mbs:7.3f}  {n_docs * r.passes / r.cpu:8.1f}  {load}"
-            f"  {r.found} {r.what}"
+            f"  {r.name:<{width}}  {len(r.passes):6d}  {sum(r.passes):7.2f}  {size / 1e6 / median:7.3f}"
+            f"  {n_docs / median:8.1f}  {spread:6.0%}  {load}  {r.found} {r.what}"
         )
 
 
@@ -215,8 +224,9 @@ def main() -> int:
     print(f"corpus: {len(docs)} documents, {size / 1e3:.1f} kB of body text, from")
     for src in sources:
         print(f"  {src}")
-    print("CPU time (time.process_time) of one process, i.e. per core; load s = import + build + first call,")
-    print("excluded from the timing; found = what one pass over the corpus finds (counts are not comparable)")
+    print("CPU time (time.process_time) of one process, i.e. per core. MB/s and docs/s: the median pass;")
+    print("cpu s: all passes; spread: (slowest - fastest pass) / median; load s: import + build + first call,")
+    print("excluded from the timing; found: what one pass over the corpus finds (counts are not comparable)")
     print()
 
     rows = measure_ours(bodies, [d.published_date for d in docs], a.repeat)
