@@ -169,29 +169,6 @@ def _projection_hint(clause: str) -> bool:
     return any(hint in clause for hint in _PROJECTION_HINTS)
 
 
-def _hint_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Every occurrence of a projection hint in text[s:e], overlapping ones included, sorted."""
-    spans = []
-    for hint in _PROJECTION_HINTS:
-        i = text.find(hint, s, e)
-        while i >= 0:
-            spans.append((i, i + len(hint)))
-            i = text.find(hint, i + 1, e)
-    spans.sort()
-    return spans
-
-
-def _hint_within(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
-    """`_projection_hint(text[lo:hi])` from the spans of the sentence holding that slice."""
-    for k in range(bisect.bisect_left(spans, (lo, -1)), len(spans)):
-        a, b = spans[k]
-        if a >= hi:
-            return False
-        if b <= hi:
-            return True
-    return False
-
-
 _INDEX_RE = re.compile(
     r"\b(?:Sensex|Nifty|index|indices|Dow|Nasdaq|S&P|FTSE|Hang\s+Seng|Nikkei|Kospi|TSX|DAX|CAC|ASX|benchmark"
     r"|composite|Composite|Index|points?)\b"
@@ -1842,7 +1819,7 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
     for f in figs:
         by_sentence.setdefault(doc.sentence(f.num_start)[0], []).append(f)
     restated_by = {id(f.equivalent_of): f for f in figs if f.equivalent_of is not None}
-    hint_spans: dict[int, list[tuple[int, int]]] = {}
+    hinted: dict[int, bool] = {}
     for f in figs:
         if f.equivalent_of is not None:
             continue
@@ -1864,11 +1841,11 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
                 and not (f.change and f.unit in ("percent", "percentage_point"))
             ):
                 f.period = _PERIOD_WORDS.get(m.group("w").lower().split()[-1], "year")
-        spans = hint_spans.get(s)
-        if spans is None:
-            # Figures of one sentence share its hint offsets: one scan instead of one per figure.
-            spans = hint_spans[s] = _hint_spans(text, s, doc.sentence(f.num_start)[1])
-        f.projection = _hint_within(spans, clause_lo, f.start) and bool(_PROJECTION_RE.search(clause))
+        in_sentence = hinted.get(s)
+        if in_sentence is None:
+            # Most sentences hold no hint at all: one test for all their figures, as each clause lies within.
+            in_sentence = hinted[s] = _projection_hint(text[s : doc.sentence(f.num_start)[1]])
+        f.projection = in_sentence and _projection_hint(clause) and bool(_PROJECTION_RE.search(clause))
         f.time = _pick_time(doc, f, by_sentence.get(s, []))
         if not f.projection and f.time and doc.published and f.time[0] > doc.published:
             f.projection = True

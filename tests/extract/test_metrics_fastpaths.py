@@ -178,19 +178,6 @@ def test_ending_closures_agree_with_match_ending_at(pair):
                 assert (a and a.span()) == (b and b.span()), text[max(0, pos - span) : pos]
 
 
-def test_sentence_hint_spans_agree_with_substring_tests():
-    rnd = random.Random(3)
-    for text in TEXTS:
-        full = M._Doc(text, None)
-        full.sentence(len(text))
-        bounds = list(zip(full.starts, [*full.starts[1:], len(text)], strict=True))
-        for s, e in bounds:
-            spans = M._hint_spans(text, s, e)
-            for _ in range(20):
-                lo, hi = rnd.randint(s, e), rnd.randint(s, e)
-                assert M._hint_within(spans, lo, hi) == M._projection_hint(text[lo:hi]), text[lo:hi]
-
-
 def test_metric_records_equal_constructed_ones():
     fields = {
         "char_start": 3,
