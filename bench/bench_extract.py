@@ -224,6 +224,8 @@ def main() -> int:
     print(f"corpus: {len(docs)} documents, {size / 1e3:.1f} kB of body text, from")
     for src in sources:
         print(f"  {src}")
+    for src in sorted(set(a.source) - set(sources)):
+        print(f"  ({src}: not present, skipped)")
     print("CPU time (time.process_time) of one process, i.e. per core. MB/s and docs/s: the median pass;")
     print("cpu s: all passes; spread: (slowest - fastest pass) / median; load s: import + build + first call,")
     print("excluded from the timing; found: what one pass over the corpus finds (counts are not comparable)")
