@@ -40,8 +40,12 @@ def by_name(text: str) -> dict[str, object]:
         (TEXT_CN, "Guangdong", "place", "place:guangdong"),
         (TEXT_CN, "Xiamu Village", "place", "place:xiamu"),
         (TEXT_CN, "Guangxi Zhuang Autonomous Region", "place", "place:guangxi"),
-        (TEXT_CN, "Guangxi Academy of Social Sciences", "organization",
-         "organization:guangxi academy of social sciences"),
+        (
+            TEXT_CN,
+            "Guangxi Academy of Social Sciences",
+            "organization",
+            "organization:guangxi academy of social sciences",
+        ),
         (TEXT_CN, "Yao Hua", "person", "person:yao hua"),
         (TEXT_WIRE, "Beijing", "place", "place:beijing"),
         (TEXT_WIRE, "Xinhua", "organization", "organization:xinhua"),
@@ -211,9 +215,20 @@ def test_year_old_after_the_name_goes_to_the_person_last_named():
 @pytest.mark.parametrize(
     "text",
     [
-        "eBay and McDonald's, don't X", "Boeing Co. and Smith Jr. met", "A.-b.com X'&y.org AT&T",
-        "of Zhang Wei", "the 7 X", "737 Max jets", "“ ” \" ' ’ — – -- --- ...", "\u00a0Li\u2028Wei\u3000Zhang",
-        "À" * 50 + " ß" * 50, "x" * 30 + "9 Beijing", "Mr.", "Mr. ", ", 45,", "\ud7ff\x00\x1f Liu said",
+        "eBay and McDonald's, don't X",
+        "Boeing Co. and Smith Jr. met",
+        "A.-b.com X'&y.org AT&T",
+        "of Zhang Wei",
+        "the 7 X",
+        "737 Max jets",
+        "“ ” \" ' ’ — – -- --- ...",
+        "\u00a0Li\u2028Wei\u3000Zhang",
+        "À" * 50 + " ß" * 50,
+        "x" * 30 + "9 Beijing",
+        "Mr.",
+        "Mr. ",
+        ", 45,",
+        "\ud7ff\x00\x1f Liu said",
     ],
 )
 def test_edge_text_never_raises_and_spans_stay_inside(text):
@@ -238,10 +253,18 @@ def test_random_unicode_never_raises():
 @pytest.mark.parametrize(
     ("text", "name", "role", "affiliation"),
     [
-        ("Samsung Electronics reported profits. Its chief financial officer, Kim Woo-hyun, said demand was strong.",
-         "Kim Woo-hyun", "chief financial officer", "organization:samsung electronics"),
-        ("Samsung Electronics's chief executive, Lee Jae-yong, said so.",
-         "Lee Jae-yong", "chief executive", "organization:samsung electronics"),
+        (
+            "Samsung Electronics reported profits. Its chief financial officer, Kim Woo-hyun, said demand was strong.",
+            "Kim Woo-hyun",
+            "chief financial officer",
+            "organization:samsung electronics",
+        ),
+        (
+            "Samsung Electronics's chief executive, Lee Jae-yong, said so.",
+            "Lee Jae-yong",
+            "chief executive",
+            "organization:samsung electronics",
+        ),
         ("Their spokesman, Wang Lei, declined to comment.", "Wang Lei", "spokesman", None),
         ("He met a farmer, Li Wei, in town.", "Li Wei", None, None),  # no owner word: not an apposed title
         ("In a note to investors, Zhang Wei said prices would rise.", "Zhang Wei", None, None),
@@ -250,3 +273,54 @@ def test_random_unicode_never_raises():
 def test_role_set_off_by_commas_before_the_name(text, name, role, affiliation):
     person = by_name(text)[name]
     assert (person.role, person.affiliation) == (role, affiliation)
+
+
+def test_fast_records_set_exactly_the_dataclass_fields():
+    import dataclasses
+
+    from flows.extract.entities import _entity, _mention
+    from flows.extract.model import Entity, Mention
+
+    entity = _entity("person:li wei", "person", "Li Wei", 45, "farmer", None)
+    mention = _mention("person:li wei", 3, 9)
+    assert entity == Entity("person:li wei", "person", "Li Wei", 45, "farmer", None)
+    assert mention == Mention("person:li wei", 3, 9)
+    assert set(vars(entity)) == {f.name for f in dataclasses.fields(Entity)}
+    assert set(vars(mention)) == {f.name for f in dataclasses.fields(Mention)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        mention.char_start = 0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bank of China and Ministry of Agriculture",
+        "AT & T said",
+        "Ludwig van der Rohe",
+        "Committee on Finance",
+        "McDonald's Corp",
+        "Smith. And Jones",
+        "eBay of China",
+        "RETURN TO ROOTS Bank of China",
+        "Ma Jun 's",
+        "People's Bank of China and Kotak Securities",
+        "Mr. Li of Guangxi Academy of Social Sciences",
+    ],
+)
+def test_stretches_give_the_pieces_of_their_runs(text):
+    from flows.extract.entities import _STRETCH, _raw_chunks, _run_specs, _sentence_initial, _stretch_specs
+
+    # Every run found in a whole text lies inside one stretch, and the stretch's pieces are the runs' pieces.
+    expected, got = [], []
+    for s, e in _raw_chunks(text):
+        expected += [
+            (s + a, s + b, t, _sentence_initial(text, s) if i is None else i)
+            for a, b, t, i, *_ in _run_specs(text[s:e])
+        ]
+    for m in _STRETCH.finditer(text):
+        if not m.lastindex:
+            got += [
+                (m.start() + a, m.start() + b, t, _sentence_initial(text, m.start()) if i is None else i)
+                for a, b, t, i, *_ in _stretch_specs(m.group())
+            ]
+    assert got == expected
