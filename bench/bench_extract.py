@@ -203,7 +203,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=50, help="passes over the corpus for our extractor and spaCy")
     ap.add_argument("--compare", action="store_true", help="also quantulum3 and spaCy (uv group `bench`)")
     ap.add_argument(
-        "--quantulum-repeat", type=int, default=3, help="passes for quantulum3, ~100x slower than the others"
+        "--quantulum-repeat", type=int, default=3, help="passes for quantulum3, 50x slower than our extractor"
     )
     a = ap.parse_args()
     if a.compare and (missing := missing_bench_modules()):
