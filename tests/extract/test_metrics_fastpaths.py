@@ -160,6 +160,7 @@ def test_lazy_sentences_agree_with_a_full_split():
     "pair",
     [
         (M._HEDGE_RE, M._HEDGE_LAST),
+        (M._FILLER_RE, M._FILLER_LAST),
         (M._CHANGE_RE, M._CHANGE_LAST),
         (M._LABEL_BEFORE_RE, M._LABEL_LAST),
         (M.CURRENCY_PREFIX_RE, M._CURRENCY_LAST),
@@ -171,11 +172,14 @@ def test_lazy_sentences_agree_with_a_full_split():
 def test_ending_closures_agree_with_match_ending_at(pair):
     rx, last = pair
     closure = ending_matcher(rx, last)
-    for text in TEXTS[:40]:
+    # Upper-cased copies exercise the lower-case twin of each pattern on text it has to fold.
+    for text in TEXTS[:40] + [t.upper() for t in TEXTS[:40:3]]:
         for pos in range(len(text) + 1):
             for span in (0, 6, 40):
                 a, b = match_ending_at(rx, text, pos, span, last), closure(text, pos, span)
-                assert (a and a.span()) == (b and b.span()), text[max(0, pos - span) : pos]
+                assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), text[
+                    max(0, pos - span) : pos
+                ]
 
 
 def test_metric_records_equal_constructed_ones():
