@@ -371,6 +371,11 @@ def time_triggers(text: str) -> list[int]:
     return triggers
 
 
+# What a time expression through a digit must read from there: every alternative (and every prefix it may
+# open with) reaches digits only as a year, a day before a month, or an ordinal. Most numbers are neither.
+_DIGIT_TIME_START_RE = re.compile(rf"(?:19|20)\d\d|\d{{1,2}}(?:(?i:st|nd|rd|th)|\s+(?:of\s+)?{_MON})")
+
+
 def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Match[str]]:
     """Full time-expression matches, tried only where a trigger stands."""
     out: list[re.Match[str]] = []
@@ -378,6 +383,8 @@ def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Ma
     for k in range(bisect.bisect_left(triggers, start), bisect.bisect_left(triggers, end)):
         p = triggers[k]
         if p < covered or (p > 0 and text[p - 1].isalpha()):
+            continue
+        if "0" <= text[p] <= "9" and not _DIGIT_TIME_START_RE.match(text, p):
             continue
         pre = _prefix_ending(text, p, min(30, p - max(start, covered)))
         for cand in (pre.start(), p) if pre else (p,):

@@ -114,6 +114,34 @@ def test_time_dispatch_matches_full_pattern():
             assert _key(T.TIMEX_RE.match(text, i)) == _key(T._TIMEX_AT.match(text, i)), text[i : i + 20]
 
 
+def _all_trigger_matches(text: str, triggers: list[int]) -> list[tuple[int, int]]:
+    """Time expressions tried at every trigger, digits included: what the digit filter must not change."""
+    out, covered = [], 0
+    for p in triggers:
+        if p < covered or (p > 0 and text[p - 1].isalpha()):
+            continue
+        pre = T._prefix_ending(text, p, min(30, p - covered))
+        for cand in (pre.start(), p) if pre else (p,):
+            m = T._TIMEX_AT.match(text, cand, len(text))
+            if m and m.end() > p:
+                out.append(m.span())
+                covered = m.end()
+                break
+    return out
+
+
+def test_digit_filter_keeps_every_time_expression():
+    extra = [
+        "the 1ST QUARTER of 2019 and the 2nd half",
+        "on 5 March, 12th of May 2020 and 15.5 tonnes",
+        "the 11th Five-Year Plan, 3rd quarter, 1999-2000, FY 2021 and 7 of June",
+    ]
+    for text in TEXTS + extra:
+        triggers = T.time_triggers(text)
+        fast = [m.span() for m in T._matches(text, 0, len(text), triggers)]
+        assert fast == _all_trigger_matches(text, triggers), text
+
+
 def test_written_numbers_match_a_full_scan():
     for text in TEXTS:
         assert find_written(text) == _slow_written(text), text[:80]
