@@ -429,6 +429,7 @@ def _is_acronym(tok: str) -> bool:
     return 2 <= len(letters) <= 7 and letters.isalpha() and letters.isupper()
 
 
+@lru_cache(maxsize=65536)
 def _title_case_caps(text: str) -> str:
     """ "BEIJING" -> "Beijing", "DES MOINES" -> "Des Moines"; acronyms and mixed case unchanged."""
     if len(text) > 3 and text.isupper() and text.replace(" ", "").isalpha():
@@ -555,11 +556,13 @@ def _stretch_specs(stretch: str) -> tuple[_Spec, ...]:
 
 
 def _runs_with_specs(body: str) -> list[tuple[int, tuple[_Spec, ...]]]:
-    """Start and name pieces of every stretch of the body (of every run, where web domains join runs)."""
+    """Start and name pieces of every stretch of the body that has any (of every run, where web domains join runs)."""
     if _TLD_SITE.search(body):
         # A domain may join the runs around it, which the stretch pattern cannot see.
-        return [(s, _run_specs(body[s:e])) for s, e in _raw_chunks(body)]
-    return [(m.start(), _stretch_specs(m.group())) for m in _STRETCH.finditer(body) if not m.lastindex]
+        return [(s, specs) for s, e in _raw_chunks(body) if (specs := _run_specs(body[s:e]))]
+    return [
+        (m.start(), specs) for m in _STRETCH.finditer(body) if not m.lastindex and (specs := _stretch_specs(m.group()))
+    ]
 
 
 def _collect_pieces(body: str) -> _Doc:
@@ -568,8 +571,6 @@ def _collect_pieces(body: str) -> _Doc:
     pieces = doc.pieces
     mid_words = doc.mid_words
     for s, specs in _runs_with_specs(body):
-        if not specs:
-            continue
         run_initial = None
         for ps, pe, text, initial, cue, role, role_org in specs:
             if initial is None:
@@ -649,6 +650,7 @@ def person_key(name: str) -> str:
     return "person:" + _norm(name)
 
 
+@lru_cache(maxsize=65536)
 def _chinese_name(text: str) -> bool:
     """A surname-first East Asian name: "Liu Xiabing", "Kim Jae-hyun"."""
     words = text.split(" ")
@@ -697,6 +699,8 @@ def _words_before(body: str, pos: int, span: int = 60) -> list[str]:
 
 def _role_before(words: list[str]) -> tuple[str, int] | None:
     """Role phrase ending the words before a name ("investor", "chief executive"), and its word count."""
+    if not words or words[-1].lower() not in _role_last_words():
+        return None  # the common case, kept cheap
     roles = _role_set()
     for k in (3, 2, 1):
         if len(words) >= k:
@@ -712,6 +716,8 @@ def _role_before_comma(words: list[str]) -> tuple[str, str] | None:
     Returns the role and the owner word ("its", or the organization's possessive as written).
     """
     if not words or not words[-1].endswith(",") or len(words[-1]) < 2:
+        return None
+    if words[-1][:-1].lower() not in _role_last_words():
         return None
     words = [*words[:-1], words[-1][:-1]]
     roles = _role_set()
@@ -741,6 +747,12 @@ def _age_before(words: list[str]) -> int | None:
 @cache
 def _role_set() -> frozenset[str]:
     return frozenset(gz.role_words())
+
+
+@cache
+def _role_last_words() -> frozenset[str]:
+    """Last word of every role phrase: a phrase ending in any other word is no role."""
+    return frozenset(r.rsplit(" ", 1)[-1] for r in gz.role_words())
 
 
 def _context_person_cue(body: str, p: _Piece, words: list[str]) -> bool:
@@ -951,6 +963,7 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
         # Acronyms defined in parentheses right after a full name: "China Development Bank (CDB)".
         if (
             prev is not None
+            and body.find("(", prev.end, p.start) != -1
             and prev.kind in ("organization", "place", "other")
             and " " in prev.text
             and _is_acronym(text)
@@ -1029,6 +1042,7 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
     return list(groups.values())
 
 
+@lru_cache(maxsize=65536)
 def _key_for(kind: str, text: str) -> str:
     if kind == "place":
         return place_key(text)
@@ -1072,6 +1086,7 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
     last_org_named: dict[str, str] = {}
     last_org_key: str | None = None
     org_iter = iter(orgs)
+    ages_written = "-year-old" in body  # else no age stands before a name
     next_org = next(org_iter, None)
 
     def org_starting(pos: int) -> str | None:
@@ -1095,7 +1110,10 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
         stop = end + 160  # appositions are read within this many characters after the name
         if g.age is None:
             m = _AGE_AFTER.match(body, end, stop)
-            g.age = int(next(x for x in m.groups() if x)) if m else _age_before(words)
+            if m:
+                g.age = int(m.group(1) or m.group(2) or m.group(3))
+            elif ages_written:
+                g.age = _age_before(words)
         if p.role and g.role is None:
             g.role = p.role
             if p.role_org_text in last_org_named:
