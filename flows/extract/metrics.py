@@ -225,9 +225,12 @@ _by_ending = ending_matcher(_BY_RE, _BY_LAST)
 _between_ending = ending_matcher(_BETWEEN_RE, _BETWEEN_LAST)
 _from_ending = ending_matcher(_FROM_RE, _FROM_LAST)
 
-# Two passes, each starting with a character class or a literal so the engine scans fast.
+# Sentence ends and line ends are two passes. A pattern that opens with a literal is found by a fast character
+# search, one that opens with a class or a repeat is tried at every character: so `\n+` is spelled `\n\n*`, and
+# a text without `!` or `?` is scanned with the period-only spelling of the sentence end.
 _SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*[\s\u00a0]+")
-_LINE_END_RE = re.compile(r"\n+")
+_PERIOD_END_RE = re.compile(r"\.[.]*[\"'”’)\]]*[\s\u00a0]+")
+_LINE_END_RE = re.compile(r"\n\n*")
 _ABBREV_BEFORE = frozenset(
     {
         "mr",
@@ -1033,7 +1036,7 @@ class _Doc:
         # Sentence starts are found left to right only as far as a figure asks: text after the last figure is
         # never split.
         self.starts = [0]
-        self._sent_ends = _SENT_END_RE.finditer(text)
+        self._sent_ends = (_SENT_END_RE if "!" in text or "?" in text else _PERIOD_END_RE).finditer(text)
         self._line_ends = _LINE_END_RE.finditer(text)
         self._next_sent = self._next_sentence_start()
         self._next_line = self._next_line_start()

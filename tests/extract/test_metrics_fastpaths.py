@@ -174,6 +174,15 @@ def test_last_token_cache_follows_the_text():
     assert last_token("rose by about 5", 14) == "about"
 
 
+def test_literal_first_spellings_find_the_same_ends():
+    for text in TEXTS + [t.replace("!", ".").replace("?", ".") + "..\n. x" for t in TEXTS[:20]]:
+        lines = [m.span() for m in re.finditer(r"\n+", text)]
+        assert [m.span() for m in M._LINE_END_RE.finditer(text)] == lines
+        if "!" not in text and "?" not in text:
+            ends = [m.span() for m in M._SENT_END_RE.finditer(text)]
+            assert [m.span() for m in M._PERIOD_END_RE.finditer(text)] == ends
+
+
 def test_lazy_sentences_agree_with_a_full_split():
     for text in TEXTS:
         full = M._Doc(text, None)
