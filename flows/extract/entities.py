@@ -253,10 +253,11 @@ class _Piece:
     text: str
     initial: bool  # first word opens a sentence, so its capital says nothing
     person_cue: bool = False
-    kind: str | None = None  # decided type, or None while unknown
+    kind: str | None = None  # the type its words decide ("context" when they cannot), then the decided type
     key: str | None = None
     role: str | None = None
     role_org_text: str | None = None
+    group: _Group | None = None  # the entity it resolved to
 
 
 @dataclass(slots=True)
@@ -437,12 +438,13 @@ def _title_case_caps(text: str) -> str:
     return text
 
 
-# A piece spec: (start, end, text, initial, person_cue, role, role_org_text), offsets relative to its run;
-# initial None means "whether the run itself opens a sentence", which only the document can tell.
-_Spec = tuple[int, int, str, "bool | None", bool, "str | None", "str | None"]
+# A piece spec: (start, end, text, initial, person_cue, role, role_org_text, kind), offsets relative to its run;
+# initial None means "whether the run itself opens a sentence", which only the document can tell; kind is the one
+# the text's own words decide (`_static_kind`). `_split_pieces` gives all but the kind.
+_Spec = tuple[int, int, str, "bool | None", bool, "str | None", "str | None", "str | None"]
 
 
-def _split_pieces(out: list[_Spec], body: str, s: int, e: int, initial: bool | None) -> None:
+def _split_pieces(out: list[tuple], body: str, s: int, e: int, initial: bool | None) -> None:
     """Turn one capitalized run into name pieces: drop function words, demonyms, dates; split at role titles."""
     nonent = gz.non_entities()
     dem = gz.demonyms()
@@ -533,11 +535,11 @@ def _run_specs(run: str) -> tuple[_Spec, ...]:
     n = len(run)
     if n < 16 and run in nonent or run in dem or (run[-1] == "s" and run[:-1] in dem):
         return ()  # the common case, kept cheap: "The", "But", "Chinese"
-    out: list[_Spec] = []
+    out: list[tuple] = []
     for ps, pe in _without_headlines(run, 0, n):
         # A later part follows a headline word inside the run, so the run's own text tells whether it opens a sentence.
         _split_pieces(out, run, ps, pe, None if ps == 0 else _sentence_initial(run, ps))
-    return tuple(out)
+    return tuple((*spec, _static_kind(spec[2])) for spec in out)
 
 
 @lru_cache(maxsize=65536)
@@ -550,8 +552,10 @@ def _stretch_specs(stretch: str) -> tuple[_Spec, ...]:
         if specs:
             # A later run's sentence start shows inside the stretch ("Smith. And Jones").
             run_initial = None if s == 0 else _sentence_initial(stretch, s)
-            for ps, pe, text, initial, cue, role, role_org in specs:
-                out.append((s + ps, s + pe, text, run_initial if initial is None else initial, cue, role, role_org))
+            for ps, pe, text, initial, cue, role, role_org, kind in specs:
+                out.append(
+                    (s + ps, s + pe, text, run_initial if initial is None else initial, cue, role, role_org, kind)
+                )
     return tuple(out)
 
 
@@ -571,16 +575,13 @@ def _collect_pieces(body: str) -> _Doc:
     pieces = doc.pieces
     mid_words = doc.mid_words
     for s, specs in _runs_with_specs(body):
-        run_initial = None
-        for ps, pe, text, initial, cue, role, role_org in specs:
-            if initial is None:
-                if run_initial is None:
-                    # Mostly a word or a comma and a space come before: no sentence start, no need for the full check.
-                    run_initial = not (s > 1 and body[s - 1] == " " and body[s - 2] not in _MAY_END_SENTENCE) and (
-                        _sentence_initial(body, s)
-                    )
-                initial = run_initial
-            pieces.append(_Piece(s + ps, s + pe, text, initial, cue, None, None, role, role_org))
+        for ps, pe, text, initial, cue, role, role_org, kind in specs:
+            if initial is None:  # only the piece at the start of the stretch or run
+                # Mostly a word or a comma and a space come before: no sentence start, no need for the full check.
+                initial = not (s > 1 and body[s - 1] == " " and body[s - 2] not in _MAY_END_SENTENCE) and (
+                    _sentence_initial(body, s)
+                )
+            pieces.append(_Piece(s + ps, s + pe, text, initial, cue, kind, None, role, role_org))
             if not initial:
                 mid_words.add(text.split(" ", 1)[0])
     return doc
@@ -919,7 +920,7 @@ def _decide(doc: _Doc) -> list[_Piece]:
             elif prev[:1].isdigit() and _product_model(p, [prev]):
                 continue
         text = p.text
-        kind = _text_profile(text)[0]
+        kind = p.kind
         if kind == "context":  # else the words alone decide
             ck = (text, p.initial, p.person_cue)
             kind = _UNSEEN if p.person_cue else cache_by_text.get(ck, _UNSEEN)
@@ -1034,11 +1035,12 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
                 gk, key = kind, _key_for(kind, text)
         g = groups.get(key)
         if g is None:
-            groups[key] = _Group(gk, key, [text], [(p.start, p.end)])
+            g = groups[key] = _Group(gk, key, [text], [(p.start, p.end)])
         else:
             g.names.append(text)
             g.spans.append((p.start, p.end))
         p.key = key
+        p.group = g
     return list(groups.values())
 
 
@@ -1065,16 +1067,15 @@ def _canonical(names: list[str]) -> str:
     return _title_case_caps(best)
 
 
-def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
+def _attributes(doc: _Doc, pieces: list[_Piece]) -> None:
     """Age, role and organization of each person, from appositions and titles around their mentions."""
     body = doc.body
     after_lower, after_title, _, _ = _role_regexes()
-    by_key = {g.key: g for g in groups}
     orgs = []
     person_pieces = []
     for p in pieces:
-        if p.key:
-            kind = by_key[p.key].kind
+        if p.group is not None:
+            kind = p.group.kind
             if kind == "person":
                 person_pieces.append(p)
             elif kind == "organization":
@@ -1099,7 +1100,7 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
             last_org_named[next_org.text] = next_org.key
             last_org_key = next_org.key
             next_org = next(org_iter, None)
-        g = by_key[p.key]
+        g = p.group
         if g.role is not None and g.age is not None:
             continue
         nxt = body[p.end : p.end + 1]
@@ -1167,7 +1168,7 @@ def _attributes(doc: _Doc, pieces: list[_Piece], groups: list[_Group]) -> None:
     for m in _the_year_olds(body):
         i = bisect_right(ends, m.start()) - 1
         if i >= 0:
-            g = by_key[person_pieces[i].key]
+            g = person_pieces[i].group
             if g.age is None:
                 g.age = int(m.group(1))
 
@@ -1194,7 +1195,7 @@ def extract_entities(body: str) -> tuple[list[Entity], list[Mention]]:
     doc = _collect_pieces(body)
     pieces = _decide(doc)
     groups = _resolve(doc, pieces)
-    _attributes(doc, pieces, groups)
+    _attributes(doc, pieces)
     keys = {g.key for g in groups}
     entities: list[Entity] = []
     spans: dict[tuple[int, int], str] = {}
