@@ -870,7 +870,6 @@ class _Group:
     kind: str
     key: str
     names: list[str]
-    spans: list[tuple[int, int]]
     age: int | None = None
     role: str | None = None
     affiliation_text: str | None = None
@@ -1035,10 +1034,9 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
                 gk, key = kind, _key_for(kind, text)
         g = groups.get(key)
         if g is None:
-            g = groups[key] = _Group(gk, key, [text], [(p.start, p.end)])
+            g = groups[key] = _Group(gk, key, [text])
         else:
             g.names.append(text)
-            g.spans.append((p.start, p.end))
         p.key = key
         p.group = g
     return list(groups.values())
@@ -1198,7 +1196,6 @@ def extract_entities(body: str) -> tuple[list[Entity], list[Mention]]:
     _attributes(doc, pieces)
     keys = {g.key for g in groups}
     entities: list[Entity] = []
-    spans: dict[tuple[int, int], str] = {}
     for g in groups:
         if g.kind == "person":
             entities.append(
@@ -1213,9 +1210,9 @@ def extract_entities(body: str) -> tuple[list[Entity], list[Mention]]:
             )
         else:
             entities.append(_entity(g.key, g.kind, _canonical(g.names), g.age, None, None))
-        for span in g.spans:
-            spans.setdefault(span, g.key)
-    mentions = [_mention(key, s, e) for (s, e), key in sorted(spans.items())]
+    # Pieces never share a span; they come in text order but where a web domain overlaps a run.
+    resolved = sorted((p.start, p.end, p.key) for p in pieces if p.key is not None)
+    mentions = [_mention(key, s, e) for s, e, key in resolved]
     return entities, mentions
 
 
