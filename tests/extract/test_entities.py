@@ -275,22 +275,6 @@ def test_role_set_off_by_commas_before_the_name(text, name, role, affiliation):
     assert (person.role, person.affiliation) == (role, affiliation)
 
 
-def test_fast_records_set_exactly_the_dataclass_fields():
-    import dataclasses
-
-    from flows.extract.entities import _entity, _mention
-    from flows.extract.model import Entity, Mention
-
-    entity = _entity("person:li wei", "person", "Li Wei", 45, "farmer", None)
-    mention = _mention("person:li wei", 3, 9)
-    assert entity == Entity("person:li wei", "person", "Li Wei", 45, "farmer", None)
-    assert mention == Mention("person:li wei", 3, 9)
-    assert set(vars(entity)) == {f.name for f in dataclasses.fields(Entity)}
-    assert set(vars(mention)) == {f.name for f in dataclasses.fields(Mention)}
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        mention.char_start = 0  # type: ignore[misc]
-
-
 @pytest.mark.parametrize(
     "text",
     [
