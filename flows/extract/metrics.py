@@ -109,6 +109,10 @@ _APPROX_AFTER_RE = re.compile(
     r"(?:[\s\u00a0]+(?:per|a|an|each)\s+[a-z]+)?,?[\s\u00a0]+(?:or\s+so|on\s+average)\b", re.I
 )
 # A rate stated after the counted thing: "7.8 lakh litres of milk a day", "1.5 lakh litres of daily capacity".
+# What may follow the spaces after a figure for `_OVER_AFTER_RE`, `_UNDER_AFTER_RE`, `_APPROX_AFTER_RE` to match,
+# and for `_PERIOD_AFTER_RE` or `_PERIOD_OF_RE`.
+_HEDGE_AFTER_FIRST = frozenset("opaeOPAE")
+_PERIOD_AFTER_FIRST = frozenset("paeyqmwdhoPAEYQMWDHO/")
 _PERIOD_OF_RE = re.compile(
     r"[\s\u00a0]+of[\s\u00a0]+(?:[a-z-]+[\s\u00a0]+){0,2}?(?:(?:per|a|an|each|every)[\s\u00a0]+(?P<w>year|annum|month"
     r"|week|day|hour)\b(?![\s\u00a0]+(?:ago|earlier|before|later|after))|(?P<adj>annual|yearly|monthly|weekly|daily)\b)",
@@ -148,6 +152,8 @@ _PERIOD_BEFORE_RE = re.compile(
     r"(?!\s+(?:report|meeting|general|conference|event|festival|summit|session|plan|review|leave|budget\s+meeting"
     r"|award|ranking|list|survey|fair|forum|expo|celebration|holiday|ago|earlier|before|later))",
 )
+# Every word of `_PERIOD_BEFORE_RE` holds one of these: substring tests rule most windows out before the scan.
+_PERIOD_BEFORE_STEMS = ("nnual", "yearly", "quarterly", "monthly", "weekly", "daily", "hourly")
 _PROJECTION_RE = re.compile(
     r"\b(?:will|would|shall|'ll|expects?|expected|expecting|projected|projection|forecasts?|forecasted"
     r"|predicted|predicts?|estimated\s+to|plans?\s+to|planned|planning|aims?\s+(?:to|at|for)|aimed\s+(?:to|at)"
@@ -166,7 +172,7 @@ _PROJECTION_HINTS = tuple(_PROJECTION_HINT_RE.pattern.split("|"))
 
 def _projection_hint(clause: str) -> bool:
     """`_PROJECTION_HINT_RE.search(clause)`: plain substring tests are faster than the alternation."""
-    return any(hint in clause for hint in _PROJECTION_HINTS)
+    return any(map(clause.__contains__, _PROJECTION_HINTS))
 
 
 _INDEX_RE = re.compile(
@@ -199,6 +205,8 @@ _AGE_AFTER_RE = re.compile(
 _TIME_OF_DAY_AFTER_RE = re.compile(
     r"[\s\u00a0]*(?:a\.?m\b|p\.?m\b|o'clock|GMT|BST|EST|EDT|CET|hrs\b|h\d\d)|:\d\d", re.I
 )
+_TIME_OF_DAY_FIRST = frozenset("apogbechAPOGBECH")
+_AGE_FIRST = frozenset("ymdwYMDW")
 _PHONE_AFTER_RE = re.compile(r"[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\d)")
 _HYPHEN_WORD_AFTER_RE = re.compile(r"-[A-Za-z]")
 _HYPHEN_NUM_AFTER_RE = re.compile(r"[-–/]\d")
@@ -1206,9 +1214,13 @@ def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
     before = text[max(0, s - 2) : s]
     if before.endswith("-") and len(before) == 2 and before[0].isalnum() and not _range_end(text, f):
         return True
-    if _TIME_OF_DAY_AFTER_RE.match(after):
+    # Both patterns open with spaces and then a letter from a short list: most numbers are followed by another.
+    rest = after.lstrip()
+    if (rest[:1] in _TIME_OF_DAY_FIRST or after[:1] == ":") and _TIME_OF_DAY_AFTER_RE.match(after):
         return True
-    if _AGE_AFTER_RE.match(text, e):
+    if rest[:1] == "-":
+        rest = rest[1:].lstrip()
+    if (not rest or rest[0] in _AGE_FIRST) and _AGE_AFTER_RE.match(text, e):
         return True
     if not f.written and _PHONE_AFTER_RE.match(after):
         return True
@@ -1510,17 +1522,27 @@ def _prefix_context(text: str, f: _Fig) -> None:
 def _suffix_context(text: str, f: _Fig) -> None:
     """Hedges written after the figure, a change noun after it, and the rate denominator."""
     end = f.unit_end
-    if f.qualifier == "exact":
+    # The patterns below open with spaces (or `+`, `-`, `,`, `/`) and then a letter from a short list: the first
+    # character after the spaces rules most of them out before they run. Spaces only (`nxt` empty) run them all.
+    head = text[end : end + 24]
+    nxt = head.lstrip()[:1]
+    if f.qualifier == "exact" and (
+        head[:1] in "+-," or (head[:1].isspace() and (not nxt or nxt in _HEDGE_AFTER_FIRST))
+    ):
         for rx, q in ((_OVER_AFTER_RE, "over"), (_UNDER_AFTER_RE, "under"), (_APPROX_AFTER_RE, "approximate")):
             m = rx.match(text, end)
             if m:
                 f.qualifier = q
                 end = m.end()
+                nxt = text[end : end + 24].lstrip()[:1]
                 break
     if f.change == 0 and f.unit in ("percent", "percentage_point") or (f.change == 0 and f.unit in CURRENCY_CODES):
         m = _CHANGE_AFTER_RE.match(text, end)
         if m and not _MORE_THAN_RE.match(text[end : end + 20]):
             f.change = 1 if m.group("up") else -1
+    if nxt and nxt not in _PERIOD_AFTER_FIRST:
+        f.end = end
+        return
     m = _PERIOD_AFTER_RE.match(text, end)
     if m:
         word = (m.group("w") or m.group("s") or m.group("adv")).lower()
@@ -1835,8 +1857,10 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             clause_lo += cut + 1
         if f.period is None:
             near = text[max(s, f.start - 60) : f.start]
-            found = list(_PERIOD_BEFORE_RE.finditer(near))
-            m = found[-1] if found else None
+            m = None
+            if any(map(near.__contains__, _PERIOD_BEFORE_STEMS)):
+                found = list(_PERIOD_BEFORE_RE.finditer(near))
+                m = found[-1] if found else None
             # A percent change of an annual total is not a rate ("annual turnover rose 12 per cent").
             if (
                 m

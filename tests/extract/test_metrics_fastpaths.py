@@ -183,6 +183,47 @@ def test_literal_first_spellings_find_the_same_ends():
             assert [m.span() for m in M._PERIOD_END_RE.finditer(text)] == ends
 
 
+def _first_after_spaces(text: str, pos: int, hyphen: bool = False) -> str:
+    rest = text[pos : pos + 12].lstrip()
+    return rest[1:].lstrip()[:1] if hyphen and rest[:1] == "-" else rest[:1]
+
+
+def test_first_character_sets_cover_every_match():
+    pieces = [
+        " or more",
+        " plus",
+        "+",
+        "-plus",
+        " or less",
+        " a year or so",
+        ", on average",
+        " per day",
+        "/yr",
+        " annually",
+        " of milk a day",
+        "-year-old",
+        " years ago",
+        " - years old",
+        " a.m.",
+        ":30",
+        " GMT",
+    ]
+    texts = TEXTS + ["5" + p for p in pieces] + ["5" + p.upper() for p in pieces]
+    period_before = re.compile(M._PERIOD_BEFORE_RE.pattern)
+    for text in texts:
+        assert bool(period_before.search(text)) <= any(stem in text for stem in M._PERIOD_BEFORE_STEMS)
+        for pos in range(len(text)):
+            nxt, after = _first_after_spaces(text, pos), text[pos : pos + 12]
+            if M._TIME_OF_DAY_AFTER_RE.match(after):
+                assert nxt in M._TIME_OF_DAY_FIRST or after[:1] == ":", after
+            if M._AGE_AFTER_RE.match(text, pos) and after.strip(" -"):
+                assert _first_after_spaces(text, pos, hyphen=True) in M._AGE_FIRST, after
+            if any(rx.match(text, pos) for rx in (M._OVER_AFTER_RE, M._UNDER_AFTER_RE, M._APPROX_AFTER_RE)):
+                assert after[:1] in "+-," or (after[:1].isspace() and nxt in M._HEDGE_AFTER_FIRST), after
+            if (M._PERIOD_AFTER_RE.match(text, pos) or M._PERIOD_OF_RE.match(text, pos)) and after.strip():
+                assert nxt in M._PERIOD_AFTER_FIRST, after
+
+
 def test_lazy_sentences_agree_with_a_full_split():
     for text in TEXTS:
         full = M._Doc(text, None)
