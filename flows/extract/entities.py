@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from operator import itemgetter
 
 from flows.extract import gazetteer as gz
 from flows.extract.model import Entity, Mention
@@ -397,7 +398,7 @@ def _raw_chunks(body: str) -> list[tuple[int, int]]:
     pe = -100
     for span in spans:
         s, e = span
-        if s - pe <= _CONNECTOR_MAX:
+        if pe < s <= pe + _CONNECTOR_MAX:  # a web domain may overlap a run ("Foo-x.com"): nothing to join then
             ps = out[-1][0]
             gap = body[pe:s]
             join = False
@@ -560,13 +561,24 @@ def _stretch_specs(stretch: str) -> tuple[_Spec, ...]:
 
 
 def _runs_with_specs(body: str) -> list[tuple[int, tuple[_Spec, ...]]]:
-    """Start and name pieces of every stretch of the body that has any (of every run, where web domains join runs)."""
-    if _TLD_SITE.search(body):
-        # A domain may join the runs around it, which the stretch pattern cannot see.
-        return [(s, specs) for s, e in _raw_chunks(body) if (specs := _run_specs(body[s:e]))]
-    return [
-        (m.start(), specs) for m in _STRETCH.finditer(body) if not m.lastindex and (specs := _stretch_specs(m.group()))
-    ]
+    """Start and name pieces of every stretch of the body that has any, and of every web domain, in text order."""
+    if not _TLD_SITE.search(body):
+        return [
+            (m.start(), specs)
+            for m in _STRETCH.finditer(body)
+            if not m.lastindex and (specs := _stretch_specs(m.group()))
+        ]
+    domains = _domains(body)
+    found = [(m.start(), m.end(), m.lastindex, m.group()) for m in _STRETCH.finditer(body)]
+    spans = [(s, e) for s, e, _, _ in found] + domains
+    for ds, de in domains:
+        near = sum(1 for s, e in spans if s - de <= _CONNECTOR_MAX and ds - e <= _CONNECTOR_MAX)
+        if near > 1:  # itself and another: `_raw_chunks` may join the domain to a run, which no stretch shows
+            return [(s, specs) for s, e in _raw_chunks(body) if (specs := _run_specs(body[s:e]))]
+    runs = [(s, specs) for s, _, skip, text in found if not skip and (specs := _stretch_specs(text))]
+    runs += [(s, specs) for s, e in domains if (specs := _run_specs(body[s:e]))]
+    runs.sort(key=itemgetter(0))
+    return runs
 
 
 def _collect_pieces(body: str) -> _Doc:
@@ -904,6 +916,12 @@ def _product_model(p: _Piece, words: list[str]) -> bool:
     )
 
 
+def _may_follow_cue_word(last_char: str, initial: bool) -> bool:
+    """Whether the word before a piece, ending in this character, can be "of", "for", "the" or, mid-sentence, a
+    model number ("737 Max"): a cheap test that spares most pieces the look at that word."""
+    return last_char in "fre" or (not initial and (last_char.isalnum() or last_char in "_-"))
+
+
 def _decide(doc: _Doc) -> list[_Piece]:
     """Type every piece; drop sentence-initial words; return the pieces that are names."""
     body = doc.body
@@ -911,7 +929,7 @@ def _decide(doc: _Doc) -> list[_Piece]:
     cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
     for p in doc.pieces:
         start = p.start
-        if start > 1 and body[start - 1] == " ":
+        if start > 1 and body[start - 1] == " " and _may_follow_cue_word(body[start - 2], p.initial):
             prev = _prev_word(body, start)
             if prev in _OF_FOR_THE:
                 if _role_text(body, p, _words_before(body, start)):

@@ -229,6 +229,7 @@ def test_year_old_after_the_name_goes_to_the_person_last_named():
         "Mr. ",
         ", 45,",
         "\ud7ff\x00\x1f Liu said",
+        "In Gaop-Foo-x.com and ing Village",  # a web domain inside a run
     ],
 )
 def test_edge_text_never_raises_and_spans_stay_inside(text):
