@@ -1134,7 +1134,7 @@ def _sentence_initial(text: str, pos: int) -> bool:
 
 
 def _is_capitalized_name(word: str) -> bool:
-    return bool(word) and (word[0].isupper() or any(c.isupper() for c in word[1:])) and word[0].isalpha()
+    return bool(word) and word[0].isalpha() and any(map(str.isupper, word))
 
 
 # ---------------------------------------------------------------- token discovery
@@ -1199,12 +1199,16 @@ def _build_prefix_codes() -> dict[str, str]:
 _PREFIX_CODES = _build_prefix_codes()
 
 
-def _excluded(text: str, f: _Fig, times: list[TimeRef]) -> bool:
+def _excluded(doc: _Doc, f: _Fig) -> bool:
     """True for numbers that are not figures: dates, times, ages, ordinals, names, model numbers, phones."""
+    # The sentence's time expressions are looked for last: a sentence whose numbers all fail the cheaper tests
+    # never needs them.
+    return _not_a_figure(doc.text, f) or any(t.start <= f.num_start < t.end for t in doc.times(f.num_start))
+
+
+def _not_a_figure(text: str, f: _Fig) -> bool:
+    """True for ages, ordinals, names, model numbers, phones and times of day: what `_excluded` tells from context."""
     s, e = f.num_start, f.num_end
-    for t in times:
-        if t.start <= s < t.end:
-            return True
     after = text[e : e + 12]
     # Glued letters are units/scales only ("5km", "20k", "3.5bn"); anything else is a name or an ordinal.
     if after[:1].isalpha() and not f.written and not match_unit(text, e):
@@ -1615,7 +1619,7 @@ def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
     np: list[str] = []
     for tok in reversed(tokens):
         low = tok.lower()
-        if tok in ',;:()"“”' or low in _CUT_WORDS or any(c.isdigit() for c in tok):
+        if tok in ',;:()"“”' or low in _CUT_WORDS or any(map(str.isdigit, tok)):
             break
         if np and low == "to" and np[-1][:1].islower():
             np.pop()
@@ -1736,7 +1740,7 @@ def _extract(text: str, published: date | None) -> list[Metric]:
         if f.written and f.raw_value == 0:
             continue
         _apply_scale(text, f)
-        if _excluded(text, f, doc.times(f.num_start)):
+        if _excluded(doc, f):
             continue
         _prefix_context(text, f)
         _parse_unit(text, f)
