@@ -255,9 +255,9 @@ class _Piece:
     initial: bool  # first word opens a sentence, so its capital says nothing
     person_cue: bool = False
     kind: str | None = None  # the type its words decide ("context" when they cannot), then the decided type
-    key: str | None = None
     role: str | None = None
     role_org_text: str | None = None
+    key: str | None = None
     group: _Group | None = None  # the entity it resolved to
 
 
@@ -593,7 +593,7 @@ def _collect_pieces(body: str) -> _Doc:
                 initial = not (s > 1 and body[s - 1] == " " and body[s - 2] not in _MAY_END_SENTENCE) and (
                     _sentence_initial(body, s)
                 )
-            pieces.append(_Piece(s + ps, s + pe, text, initial, cue, kind, None, role, role_org))
+            pieces.append(_Piece(s + ps, s + pe, text, initial, cue, kind, role, role_org))
             if not initial:
                 mid_words.add(text.split(" ", 1)[0])
     return doc
@@ -707,7 +707,7 @@ def _words_before(body: str, pos: int, span: int = 60) -> list[str]:
     """The words right before `pos` (none when a word runs into it); split, not regex-searched, for speed."""
     if pos == 0 or not body[pos - 1].isspace():
         return []
-    return body[max(0, pos - span) : pos].split()[-4:]
+    return body[max(0, pos - span) : pos].rsplit(None, 4)[-4:]  # the last four words: cut no more
 
 
 def _role_before(words: list[str]) -> tuple[str, int] | None:
@@ -1140,14 +1140,15 @@ def _attributes(doc: _Doc, pieces: list[_Piece]) -> None:
                 g.affiliation_text = org_starting(m.end()) if m else None
         if g.role is not None:
             continue
-        m = after_title.match(body, end, stop)
+        # Both apposition patterns open with a comma.
+        m = after_title.match(body, end, stop) if nxt == "," else None
         if m and any(w.lower() in _title_role_set() for w in m.group(2).split()):
             g.role = m.group(2).lower()
             if m.group(1) and g.age is None:
                 g.age = int(m.group(1))
             g.affiliation_text = g.affiliation_text or org_starting(m.end())
             continue
-        m = after_lower.match(body, end, stop)
+        m = after_lower.match(body, end, stop) if nxt == "," else None
         if m:
             if m.group(1) and g.age is None:
                 g.age = int(m.group(1))
