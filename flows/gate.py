@@ -5,15 +5,20 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flows.validate import ValidationReport, validate_warehouse
+if TYPE_CHECKING:
+    from flows.validate import ValidationReport
 
 
 def validate_build(build: Path, expectations: Path, *, data_docs_dir: Path | None = None) -> ValidationReport:
     """Validate the build; with data_docs_dir, this validation's Data Docs replace that folder's content.
 
-    In-process on purpose: Great Expectations takes ~10 s to import, paid once per process instead of per run.
+    In-process on purpose: Great Expectations takes ~10 s to import, paid once per process instead of per run,
+    and only by a run that validates (imported here, not when the flow module loads).
     """
+    from flows.validate import validate_warehouse
+
     with tempfile.TemporaryDirectory(prefix="ruralpulse-validate-") as tmp:
         docs = Path(tmp) / "data_docs"
         report = validate_warehouse(build, expectations, data_docs_dir=docs if data_docs_dir else None)

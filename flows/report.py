@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 DEFAULT_WAREHOUSE = Path("warehouse/ruralpulse.duckdb")
 TOP_ENTITIES = 15
 LAST_RUNS = 20
@@ -68,6 +66,8 @@ class ReportData:
 
 def read_report_data(warehouse: Path) -> ReportData:
     """Query the warehouse read-only; a run may publish meanwhile without affecting this snapshot."""
+    import duckdb
+
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return ReportData(

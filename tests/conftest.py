@@ -21,11 +21,23 @@ EXPECTATIONS = ROOT / "expectations"
 @pytest.fixture(scope="session")
 def prefect_server():
     """A real, temporary Prefect API server and database, started once per test session."""
+    import functools
+    from unittest import mock
+
+    import httpx
     from prefect.testing.utilities import prefect_test_harness
 
-    # Generous: the first start migrates a new database, slow on a loaded 2-core machine.
-    with prefect_test_harness(server_startup_timeout=240):
+    # Generous: the first start migrates a new database, slow on a loaded 2-core machine. Prefect polls the new
+    # server's health with httpx's 5 s read timeout and gives up on the first read that takes longer (a busy server
+    # accepts the connection but answers late), so its polling client gets a longer one while the server starts.
+    patient_client = functools.partial(httpx.Client, timeout=60)
+    with mock.patch("prefect.server.api.server.httpx.Client", patient_client):
+        harness = prefect_test_harness(server_startup_timeout=240)
+        harness.__enter__()
+    try:
         yield
+    finally:
+        harness.__exit__(None, None, None)
 
 
 def run_flow(source: Path, warehouse: Path, *, expectations: Path = EXPECTATIONS, **options):

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import EXPECTATIONS
+from tests.conftest import EXPECTATIONS, SEEDS, run_flow
 
 pytestmark = pytest.mark.slow
 
@@ -73,9 +73,29 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def test_seed_run_publishes_the_contract(run_pipeline, tmp_path):
-    warehouse = tmp_path / "wh" / "ruralpulse.duckdb"
-    state = run_pipeline(Path("seeds").resolve(), warehouse)
+@pytest.fixture(scope="module")
+def seed_run(prefect_server, tmp_path_factory):
+    """One flow run on a copy of seeds/ into a new warehouse, for the module: (final state, source, warehouse)."""
+    root = tmp_path_factory.mktemp("seed-run")
+    source = root / "source"
+    shutil.copytree(SEEDS, source)
+    warehouse = root / "wh" / "ruralpulse.duckdb"
+    return run_flow(source, warehouse), source, warehouse
+
+
+@pytest.fixture()
+def published_copy(seed_run, tmp_path) -> tuple[Path, Path]:
+    """A private copy of the seed run's source (mtimes kept) and of the warehouse it published."""
+    state, source, warehouse = seed_run
+    assert state.is_completed(), state.message
+    source_copy, warehouse_copy = tmp_path / "source", tmp_path / "ruralpulse.duckdb"
+    shutil.copytree(source, source_copy)
+    shutil.copyfile(warehouse, warehouse_copy)
+    return source_copy, warehouse_copy
+
+
+def test_seed_run_publishes_the_contract(seed_run):
+    state, _, warehouse = seed_run
     assert state.is_completed(), state.message
     summary = state.result()
     assert summary.published and summary.validation == "passed"
@@ -104,9 +124,8 @@ def test_seed_run_publishes_the_contract(run_pipeline, tmp_path):
     assert not any((work / "builds").iterdir()) and not any((work / "scratch").iterdir())
 
 
-def test_rerun_on_unchanged_input_changes_nothing(run_pipeline, seed_copy, tmp_path):
-    warehouse = tmp_path / "ruralpulse.duckdb"
-    assert run_pipeline(seed_copy, warehouse).is_completed()
+def test_rerun_on_unchanged_input_changes_nothing(run_pipeline, published_copy):
+    seed_copy, warehouse = published_copy
     first = snapshot(warehouse)
     second_state = run_pipeline(seed_copy, warehouse)
     assert second_state.is_completed()
@@ -114,9 +133,8 @@ def test_rerun_on_unchanged_input_changes_nothing(run_pipeline, seed_copy, tmp_p
     assert snapshot(warehouse) == first
 
 
-def test_failing_expectation_leaves_published_file_untouched(run_pipeline, seed_copy, tmp_path):
-    warehouse = tmp_path / "ruralpulse.duckdb"
-    assert run_pipeline(seed_copy, warehouse).is_completed()
+def test_failing_expectation_leaves_published_file_untouched(run_pipeline, published_copy, tmp_path):
+    seed_copy, warehouse = published_copy
     before = sha256(warehouse)
     strict = tmp_path / "strict-expectations"
     shutil.copytree(EXPECTATIONS, strict)
@@ -133,9 +151,8 @@ def test_failing_expectation_leaves_published_file_untouched(run_pipeline, seed_
     assert not list((tmp_path / ".ruralpulse.duckdb.work" / "builds").iterdir())
 
 
-def test_reader_holding_the_file_open_neither_blocks_nor_sees_partial_state(run_pipeline, seed_copy, tmp_path):
-    warehouse = tmp_path / "ruralpulse.duckdb"
-    assert run_pipeline(seed_copy, warehouse).is_completed()
+def test_reader_holding_the_file_open_neither_blocks_nor_sees_partial_state(run_pipeline, published_copy):
+    seed_copy, warehouse = published_copy
     reader = duckdb.connect(str(warehouse), read_only=True)
     try:
         before = reader.execute("select count(*) from marts.dim_document").fetchone()[0]
