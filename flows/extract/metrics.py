@@ -1515,7 +1515,9 @@ def _prefix_context(text: str, f: _Fig) -> None:
                 f.change = 1
                 # A verb of reduction before the object ("cut costs by 5%") makes the change negative.
                 clause = text[max(0, m.start() - 60) : m.start()]
-                if _REDUCE_BEFORE_RE.search(clause):
+                # No match can reach back over a `,`, `.` or `;`: the scan starts after the last one.
+                cut = max(clause.rfind(","), clause.rfind("."), clause.rfind(";"))
+                if _REDUCE_BEFORE_RE.search(clause, cut + 1):
                     f.change = -1
                 start = m.start()
     if f.qualifier == "exact" and tok.startswith(("exceed", "surpass")):
