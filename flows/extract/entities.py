@@ -916,12 +916,6 @@ def _product_model(p: _Piece, words: list[str]) -> bool:
     )
 
 
-def _may_follow_cue_word(last_char: str, initial: bool) -> bool:
-    """Whether the word before a piece, ending in this character, can be "of", "for", "the" or, mid-sentence, a
-    model number ("737 Max"): a cheap test that spares most pieces the look at that word."""
-    return last_char in "fre" or (not initial and (last_char.isalnum() or last_char in "_-"))
-
-
 def _decide(doc: _Doc) -> list[_Piece]:
     """Type every piece; drop sentence-initial words; return the pieces that are names."""
     body = doc.body
@@ -929,7 +923,13 @@ def _decide(doc: _Doc) -> list[_Piece]:
     cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
     for p in doc.pieces:
         start = p.start
-        if start > 1 and body[start - 1] == " " and _may_follow_cue_word(body[start - 2], p.initial):
+        # The word before matters when it is "of", "for" or "the", or mid-sentence a model number ("737 Max"); its
+        # last character rules most pieces out before the word is cut.
+        if (
+            start > 1
+            and body[start - 1] == " "
+            and ((c := body[start - 2]) in "fre" or (not p.initial and (c.isalnum() or c in "_-")))
+        ):
             prev = _prev_word(body, start)
             if prev in _OF_FOR_THE:
                 if _role_text(body, p, _words_before(body, start)):
@@ -1060,7 +1060,6 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
     return list(groups.values())
 
 
-@lru_cache(maxsize=65536)
 def _key_for(kind: str, text: str) -> str:
     if kind == "place":
         return place_key(text)
