@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.extract import extract_document
+from flows.topics import tagger_for
 
 DOCUMENT_SCHEMA = pa.schema(
     [
@@ -72,11 +73,44 @@ QUOTE_SCHEMA = pa.schema(
         ("speaker_key", pa.string()),
     ]
 )
+# Sentence bounds of each figure (body[sentence_start:sentence_end]), by the figure's ordinal.
+METRIC_SENTENCE_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("ordinal", pa.int32()),
+        ("sentence_start", pa.int32()),
+        ("sentence_end", pa.int32()),
+    ]
+)
+# Topics of each document and of each figure (flows/topics.py), tagged by the taxonomy in use.
+DOCUMENT_TOPIC_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("topic_id", pa.string()),
+        ("matched_in", pa.string()),
+        ("title_matches", pa.int32()),
+        ("body_matches", pa.int32()),
+        ("matched_text", pa.string()),
+    ]
+)
+METRIC_TOPIC_SCHEMA = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("ordinal", pa.int32()),
+        ("topic_id", pa.string()),
+        ("matched_on", pa.string()),
+        ("matched_text", pa.string()),
+    ]
+)
+# One Parquet file per kind and batch; each kind loads into raw.<kind> by column name.
 OUTPUT_SCHEMAS = {
     "entities": ENTITY_SCHEMA,
     "mentions": MENTION_SCHEMA,
     "metrics": METRIC_SCHEMA,
     "quotes": QUOTE_SCHEMA,
+    "metric_sentences": METRIC_SENTENCE_SCHEMA,
+    "document_topics": DOCUMENT_TOPIC_SCHEMA,
+    "metric_topics": METRIC_TOPIC_SCHEMA,
 }
 
 
@@ -105,17 +139,20 @@ def output_path(batch: Path, kind: str) -> Path:
 
 def extract_batch_file(batch: Path) -> BatchResult:
     """Extract every document of a batch file and write one Parquet file per output kind beside it."""
-    documents = pq.read_table(batch, columns=["source_path", "body", "published_date"]).to_pylist()
+    documents = pq.read_table(batch, columns=["source_path", "title", "body", "published_date"]).to_pylist()
     rows: dict[str, list[dict]] = {kind: [] for kind in OUTPUT_SCHEMAS}
     for doc in documents:
-        add_extraction_rows(rows, doc["source_path"], doc["body"], doc["published_date"])
+        add_extraction_rows(rows, doc["source_path"], doc["body"], doc["published_date"], doc["title"])
     outputs = {kind: output_path(batch, kind) for kind in OUTPUT_SCHEMAS}
     counts = {kind: write_rows(outputs[kind], OUTPUT_SCHEMAS[kind], rows[kind]) for kind in OUTPUT_SCHEMAS}
     return BatchResult(batch=batch, documents=len(documents), counts=counts, outputs=outputs, worker_pid=os.getpid())
 
 
-def add_extraction_rows(rows: dict[str, list[dict]], source_path: str, body: str, published: date | None) -> None:
-    """Append one document's extraction, flattened to rows, to the per-kind row lists."""
+def add_extraction_rows(
+    rows: dict[str, list[dict]], source_path: str, body: str, published: date | None, title: str
+) -> None:
+    """Append one document's extraction, flattened to rows, to the per-kind row lists: entities, figures,
+    quotations, each figure's sentence bounds, and the topics of the document and of each figure."""
     result = extract_document(body, published)
     for e in result.entities:
         rows["entities"].append(
@@ -164,3 +201,30 @@ def add_extraction_rows(rows: dict[str, list[dict]], source_path: str, body: str
                 "speaker_key": q.speaker_key,
             }
         )
+    tagger = tagger_for()
+    for t in tagger.document_topics(title, body):
+        rows["document_topics"].append(
+            {
+                "source_path": source_path,
+                "topic_id": t.topic_id,
+                "matched_in": t.matched_in,
+                "title_matches": t.title_matches,
+                "body_matches": t.body_matches,
+                "matched_text": t.matched_text,
+            }
+        )
+    figures = [(m.char_start, m.char_end, m.subject) for m in result.metrics]
+    for i, (start, end, topics) in enumerate(tagger.figure_topics(body, figures)):
+        rows["metric_sentences"].append(
+            {"source_path": source_path, "ordinal": i, "sentence_start": start, "sentence_end": end}
+        )
+        for t in topics:
+            rows["metric_topics"].append(
+                {
+                    "source_path": source_path,
+                    "ordinal": i,
+                    "topic_id": t.topic_id,
+                    "matched_on": t.matched_on,
+                    "matched_text": t.matched_text,
+                }
+            )

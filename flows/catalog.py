@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from flows.sqlmodels import Model, load_models, run_ddl, run_transforms
-from flows.topics import TAXONOMY_FILE, Topic, keyword_rows, load_taxonomy, topic_rows
+from flows.topics import Topic, keyword_rows, load_taxonomy, taxonomy_path, topic_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -63,11 +63,12 @@ def catalog_for(models: list[Model]) -> Catalog:
 
 def build_input_files(models: list[Model]) -> list[Path]:
     """Files besides the SQL that shape a build (taxonomy, descriptions): a change to one must rebuild."""
-    return [TAXONOMY_FILE, catalog_file(models)]
+    return [taxonomy_path(), catalog_file(models)]
 
 
 def seed_topics(con: duckdb.DuckDBPyConnection, topics: list[Topic] | None = None) -> None:
-    """Replace raw.topics and raw.topic_keywords by the taxonomy, so the topic models see the current file."""
+    """Replace raw.topics and raw.topic_keywords by the taxonomy, so dim_topic lists the current file (the
+    document and figure tags come from the extraction workers, see flows/topics.py)."""
     topics = load_taxonomy() if topics is None else topics
     con.execute("delete from raw.topic_keywords")
     con.execute("delete from raw.topics")

@@ -24,11 +24,11 @@ from prefect.states import Failed, State
 
 from flows.batches import BatchResult, extract_batch_file
 from flows.catalog import build_input_files
-from flows.extract import EXTRACTOR_VERSION
 from flows.faults import crash_point
 from flows.gate import validate_build
 from flows.sqlmodels import Model, load_models, models_version
 from flows.stages import IngestPlan, extract_batches_locally, ingest_source, run_changes
+from flows.topics import EXTRACTOR_VERSION  # extractor + taxonomy: a taxonomy edit re-tags
 from flows.validate import ValidationReport
 from flows.warehouse import (
     RunAlreadyActive,

@@ -192,7 +192,7 @@ def die_with_parent(parent: int) -> None:
 def run_changes(plan: IngestPlan, results: list[BatchResult]) -> RunChanges:
     """The build's input: the plan's files and every extraction output file, in batch order."""
     ordered = sorted(results, key=lambda r: r.batch.name)
-    kinds = ("entities", "mentions", "metrics", "quotes")
+    kinds = tuple(ordered[0].outputs) if ordered else ()  # every kind the workers write (flows/batches.py)
     return RunChanges(
         current_documents=plan.current_documents,
         source_files=plan.source_files,

@@ -227,7 +227,16 @@ def apply_changes(
             join incoming i on i.source_path = d.source_path and i.content_sha256 = d.content_sha256
             """
         )
-        for table in ("entities", "mentions", "metrics", "quotes", "documents"):
+        for table in (
+            "entities",
+            "mentions",
+            "metrics",
+            "quotes",
+            "metric_sentences",
+            "document_topics",
+            "metric_topics",
+            "documents",
+        ):
             con.execute(
                 f"""
                 delete from raw.{table}
