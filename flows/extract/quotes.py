@@ -26,13 +26,15 @@ from operator import attrgetter
 from flows.extract.model import Entity, Mention, Quote
 from flows.extract.names_regex import trie_alternation
 
-_SPEECH = (r"said|says|say|told|tells|tell|added|adds|noted|notes|stressed|stresses|explained|explains|stated|"
-           r"states|asked|asks|wrote|writes|argued|argues|warned|warns|insisted|insists|remarked|recalled|recalls|"
-           r"commented|pointed out|points out|believes|believed|thinks|thought|announced|acknowledged|admitted|"
-           r"emphasized|emphasised|emphasizes|observed|observes|suggested|suggests|predicted|predicts|continued|"
-           r"continues|replied|urged|urges|agreed|agrees|confirmed|confirms|declared|declares|shared|shares|"
-           r"put it|puts it|concluded|joked|laughed|sighed|exclaimed|cautioned|cautions|reckons|reckoned|"
-           r"estimated|estimates|according to|told reporters|told Xinhua")
+_SPEECH = (
+    r"said|says|say|told|tells|tell|added|adds|noted|notes|stressed|stresses|explained|explains|stated|"
+    r"states|asked|asks|wrote|writes|argued|argues|warned|warns|insisted|insists|remarked|recalled|recalls|"
+    r"commented|pointed out|points out|believes|believed|thinks|thought|announced|acknowledged|admitted|"
+    r"emphasized|emphasised|emphasizes|observed|observes|suggested|suggests|predicted|predicts|continued|"
+    r"continues|replied|urged|urges|agreed|agrees|confirmed|confirms|declared|declares|shared|shares|"
+    r"put it|puts it|concluded|joked|laughed|sighed|exclaimed|cautioned|cautions|reckons|reckoned|"
+    r"estimated|estimates|according to|told reporters|told Xinhua"
+)
 # Only whether a clause holds a speech verb matters, so a prefix-factored alternation (fast) can stand in.
 _SPEECH_RE = re.compile(rf"\b{trie_alternation(_SPEECH.split('|'))}\b", re.IGNORECASE)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|they|I|we)\b", re.IGNORECASE)
@@ -43,9 +45,9 @@ _NOMINAL_ORG_RE = re.compile(
     re.IGNORECASE,
 )
 # The mark comes first, the abbreviation checks after it, so that the engine can skip straight to candidate marks.
-_CLAUSE_END = re.compile(
-    r"[.!?](?<!\b[A-Z].)(?<!\bMr.|\bMs.|\bDr.|\bSt.)(?<!\bMrs.)(?<!\bProf.)(?=\s|$)|[\n\"“”]"
-)
+_CLAUSE_END = re.compile(r"[.!?](?<!\b[A-Z].)(?<!\bMr.|\bMs.|\bDr.|\bSt.)(?<!\bMrs.)(?<!\bProf.)(?=\s|$)|[\n\"“”]")
+# The last clause end before a point: the greedy prefix makes the engine try the pattern from the right.
+_LAST_CLAUSE_END = re.compile(rf"(?s:.*)(?:{_CLAUSE_END.pattern})")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _WORD = re.compile(r"[\w']+")
 _TERMINAL_MARKS = frozenset(".!?,;…:")
@@ -142,10 +144,8 @@ def _clause_after(body: str, pos: int) -> tuple[int, int]:
 def _clause_before(body: str, pos: int, floor: int) -> tuple[int, int]:
     """From the start of the sentence holding an opening mark to the mark."""
     start = max(floor, pos - _HEAD)
-    cut = start
-    for m in _CLAUSE_END.finditer(body, start, pos):
-        cut = m.end()
-    return cut, pos
+    m = _LAST_CLAUSE_END.match(body, start, pos)
+    return (m.end() if m else start), pos
 
 
 def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -> list[Quote]:
@@ -285,7 +285,7 @@ def _continue_speakers(
         if prev is not None and prev.speaker is not None and prev.para == sp.para - 1:
             # A paragraph that is nothing but a quote continues the speaker before it.
             tail = body[sp.end + 1 : body.find("\n", sp.end) if "\n" in body[sp.end :] else len(body)]
-            if not tail.strip(" \"”"):
+            if not tail.strip(' "”'):
                 sp.speaker = prev.speaker
 
 
@@ -297,7 +297,7 @@ def _terminal(text: str) -> bool:
 def _is_quotation(body: str, sp: _Span) -> bool:
     """Speech, not a scare quote, a title or a hashtag."""
     text = body[sp.start : sp.end]
-    words = text.split()
+    words = text.split(None, 12)  # only counts up to twelve matter below
     if not _WORD.search(text):
         return False
     if sp.attributed:
