@@ -1160,9 +1160,19 @@ def _candidates(text: str) -> tuple[list[_Fig], list[int]]:
     return out, digit_triggers
 
 
+# The first letters of the scale words of `SCALE_RE`, in either case (the Kelvin sign folds to `k`).
+_SCALE_FIRST = frozenset("htmblckHTMBLCK\u212a")
+
+
 def _apply_scale(text: str, f: _Fig) -> None:
     pos = f.num_end
     for _ in range(2):
+        # A scale word opens (after spaces or a hyphen) with one of a few letters: most numbers are followed by
+        # another, and the pattern need not run. Spaces only leave it to the pattern.
+        head = text[pos : pos + 12]
+        first = head[1:2] if head[:1] == "-" else head.lstrip(" \t\u00a0")[:1] or "h"
+        if first not in _SCALE_FIRST:
+            break
         m = SCALE_RE.match(text, pos)
         if not m:
             break

@@ -201,6 +201,10 @@ def test_first_character_sets_cover_every_match():
         "/yr",
         " annually",
         " of milk a day",
+        " million",
+        "-billion",
+        "bn",
+        "\u212a",
         "-year-old",
         " years ago",
         " - years old",
@@ -222,6 +226,9 @@ def test_first_character_sets_cover_every_match():
                 assert after[:1] in "+-," or (after[:1].isspace() and nxt in M._HEDGE_AFTER_FIRST), after
             if (M._PERIOD_AFTER_RE.match(text, pos) or M._PERIOD_OF_RE.match(text, pos)) and after.strip():
                 assert nxt in M._PERIOD_AFTER_FIRST, after
+            if M.SCALE_RE.match(text, pos) and after.strip():
+                first = after[1:2] if after[:1] == "-" else after.lstrip(" \t\u00a0")[:1]
+                assert first in M._SCALE_FIRST, after
 
 
 def test_lazy_sentences_agree_with_a_full_split():
