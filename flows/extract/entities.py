@@ -144,6 +144,7 @@ _LOWER_DESIGNATORS = (
     "region",
     "municipality",
 )
+_SPACED_LOWER_DESIGNATORS = tuple(" " + d for d in _LOWER_DESIGNATORS)
 _AFTER_LOWER_DESIGNATOR = re.compile(
     r"(?:[\s]*[,.;:)!?\"”—–-]|\s+(?:in|of|on|at|and|or|is|was|has|have|had|to|with|where|which|that|for|from|as|by"
     r"|near|under|were|are|will|said|saw|sits|lies)\b|['’]s\b|\s*$)"
@@ -890,9 +891,9 @@ class _Group:
 def _extend_lower_designator(body: str, p: _Piece) -> None:
     """ "Henan" + " province" -> "Henan province" when the designator ends the phrase."""
     rest = body[p.end : p.end + 30]
-    for d in _LOWER_DESIGNATORS:
-        if rest.startswith(" " + d) and _AFTER_LOWER_DESIGNATOR.match(rest, len(d) + 1):
-            p.end += len(d) + 1
+    for spaced in _SPACED_LOWER_DESIGNATORS:
+        if rest.startswith(spaced) and _AFTER_LOWER_DESIGNATOR.match(rest, len(spaced)):
+            p.end += len(spaced)
             p.text = body[p.start : p.end]
             return
 
