@@ -600,18 +600,26 @@ def _collect_pieces(body: str) -> _Doc:
     return doc
 
 
+@cache
+def _designator_endings() -> tuple[str, ...]:
+    """Each designator as it ends a name, as written and in lower case, longest designator first."""
+    return tuple(form for d in gz.place_designators() for form in (" " + d, " " + d.lower()))
+
+
 @lru_cache(maxsize=65536)
 def _strip_designator(name: str) -> str:
     """Core of a place name: designators and the ethnic word before them removed."""
+    forms = _designator_endings()
+    if not name.endswith(forms):
+        return name  # the common case, one test for every designator
     core = name
     changed = True
     while changed:
         changed = False
-        for d in gz.place_designators():
-            for form in (" " + d, " " + d.lower()):
-                if core.endswith(form) and len(core) > len(form):
-                    core = core[: -len(form)]
-                    changed = True
+        for form in forms:
+            if core.endswith(form) and len(core) > len(form):
+                core = core[: -len(form)]
+                changed = True
         words = core.split()
         if changed and len(words) > 1 and words[-1] in gz.demonyms():
             core = " ".join(words[:-1])
