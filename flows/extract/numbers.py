@@ -262,7 +262,7 @@ def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
     """`match_ending_at(rx, text, pos, span, last, token)` as one closure with its own cache of final words."""
     found = _at_word_starts(rx)
     search = found.search
-    # A case-insensitive pattern folds case at every character it tries; on lower-cased ASCII the same pattern
+    # A case-insensitive pattern folds case at every character it tries; on the lower-cased text the same pattern
     # in lower case and without the flag finds the same spans at half the cost.
     lower_search = _lower_case_twin(found).search if rx.flags & re.IGNORECASE else None
     ok_words: dict[str, bool] = {}
@@ -285,8 +285,7 @@ def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
             lo += 1
         if lower_search is not None:
             low = lowered(text)
-            # The pattern looks one character behind a word start at most.
-            if low is not None and text[lo - 1 if lo else 0 : pos].isascii():
+            if low is not None:
                 return lower_search(low, lo, pos)
         return search(text, lo, pos)
 
@@ -294,7 +293,7 @@ def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
 
 
 def _lower_case_twin(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """rx in lower case without IGNORECASE: the same matches on lower-case ASCII text."""
+    """rx in lower case without IGNORECASE: the same matches on the text `lowered` gives."""
     if re.search(r"\\[A-Z]", rx.pattern):
         raise ValueError(f"lower-casing would change an escape in {rx.pattern[:40]!r}")
     source = rx.pattern.lower().replace("(?p<", "(?P<").replace("(?p=", "(?P=")
@@ -305,12 +304,18 @@ def _lower_case_twin(rx: re.Pattern[str]) -> re.Pattern[str]:
 
 
 def lowered(text: str) -> str | None:
-    """text.lower() when it keeps every offset (each character maps to one), else None; one text at a time."""
+    """text.lower() where a lower-case pattern finds in it what the case-insensitive one finds in text, else None.
+
+    That holds when every character maps to one (offsets stay) and the text has neither `ı` nor `ſ`: the only
+    characters that IGNORECASE matches to an ASCII letter (`i`, `s`) they do not lower-case to (the Kelvin sign
+    lower-cases to `k`). Patterns hold no other cased characters. One text at a time.
+    """
     cache = _LOWERED
     if cache[0] is not text:
         low = text.lower()
+        safe = len(low) == len(text) and "ı" not in text and "ſ" not in text
         # The pair is swapped whole, so a thread never reads another text's lower case.
-        cache = (text, low if len(low) == len(text) else None)
+        cache = (text, low if safe else None)
         globals()["_LOWERED"] = cache
     return cache[1]
 
