@@ -201,6 +201,9 @@ _NOT_BEFORE_PERSON = frozenset({"at", "of", "from", "with", "for", "by", "the", 
 _HEAD_OF = re.compile(r"\b([A-Z]\w+) (?:of|for) ")
 _HAS_DIGIT = re.compile(r"\d")
 _OF_FOR_THE = frozenset({"of", "for", "the"})
+_WHITESPACE = re.compile(r"\s+")
+_LEADING_THE_WORD = re.compile(r"^the\s+")
+_NOT_KEY_CHAR = re.compile(r"[^\w&\s]")
 _POSSESSIVE_DETERMINERS = frozenset({"its", "their"})
 _HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "NOT", "IS", "ARE", "WITH", "AT", "BY"}
 
@@ -631,7 +634,7 @@ def _designated(name: str) -> bool:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return _WHITESPACE.sub(" ", text).strip().casefold()
 
 
 @lru_cache(maxsize=65536)
@@ -650,8 +653,8 @@ def org_key(name: str) -> str:
     known = gz.known_orgs()
     name = known.get(name, name)
     text = _norm(name)
-    text = re.sub(r"^the\s+", "", text)
-    text = re.sub(r"[^\w&\s]", "", text.replace("-", " "))
+    text = _LEADING_THE_WORD.sub("", text)
+    text = _NOT_KEY_CHAR.sub("", text.replace("-", " "))
     words = text.split()
     while len(words) > 1 and words[-1] in _GENERIC_ORG_TAIL:
         words.pop()
