@@ -1454,9 +1454,8 @@ def _count_noun(text: str, pos: int, f: _Fig) -> tuple[str, str, int] | None:
     return None
 
 
-def _parse_unit(text: str, f: _Fig) -> None:
-    """Currency, measure or counted noun of the figure, and where its mention ends."""
-    code = _currency_before(text, f)
+def _parse_unit(text: str, f: _Fig, code: str | None) -> None:
+    """Currency, measure or counted noun of the figure (code: the currency written before it), and its end."""
     pos = f.num_end
     f.unit_end = pos
     m = match_unit(text, pos)
@@ -1489,12 +1488,11 @@ def _parse_unit(text: str, f: _Fig) -> None:
         f.unit_explicit = True
 
 
-def _prefix_context(text: str, f: _Fig) -> None:
-    """Hedge, currency symbol and change verb before the number; sets the mention start."""
+def _prefix_context(text: str, f: _Fig, code: str | None) -> None:
+    """Hedge, currency symbol (code: its currency) and change verb before the number; sets the mention start."""
     start = f.num_start
-    m = _currency_ending(text, start, 6)
-    if m and _currency_before(text, f):
-        start = m.start()
+    if code:
+        start = _currency_ending(text, start, 6).start()
     for _ in range(3):
         tok = last_token(text, start)
         m = _hedge_ending(text, start, 40, tok)
@@ -1754,8 +1752,9 @@ def _extract(text: str, published: date | None) -> list[Metric]:
         _apply_scale(text, f)
         if _excluded(doc, f):
             continue
-        _prefix_context(text, f)
-        _parse_unit(text, f)
+        code = _currency_before(text, f)
+        _prefix_context(text, f, code)
+        _parse_unit(text, f, code)
         if f.written and not f.has_scale and f.raw_value == 1:
             continue
         _suffix_context(text, f)
