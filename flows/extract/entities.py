@@ -210,8 +210,7 @@ _HEADLINE_FUNCTION = {"A", "AN", "THE", "OF", "TO", "IN", "ON", "FOR", "AND", "N
 
 @cache
 def _role_regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
-    """Role patterns built from the role word list (lower-case role after a name, title-case role after a name,
-    any person cue after a name) and the title-case role words."""
+    """Patterns for roles and person cues after a name, built from the role word list, and title-case role words."""
     roles = trie_alternation(gz.role_words())
     titled = frozenset(w.title() for r in gz.role_words() for w in r.split() if w not in {"of", "general"})
     titled = titled | {
@@ -549,8 +548,7 @@ def _run_specs(run: str) -> tuple[_Spec, ...]:
 
 @lru_cache(maxsize=65536)
 def _stretch_specs(stretch: str) -> tuple[_Spec, ...]:
-    """Name pieces of one stretch, offsets in it; as for a run, initial None means "whether the stretch opens a
-    sentence"."""
+    """Name pieces of one stretch, offsets in it; initial None: whether the stretch opens a sentence, as for a run."""
     out: list[_Spec] = []
     for s, e in _raw_chunks(stretch):
         specs = _run_specs(stretch[s:e])
