@@ -862,7 +862,7 @@ def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
         if given or p.person_cue:
             return "person"
         words = _words_before(doc.body, p.start)
-        if _context_person_cue(doc.body, p, words) and not _after_preposition(words):
+        if not _after_preposition(words) and _context_person_cue(doc.body, p, words):
             return "person"
     if n == 1:
         if lone is not _UNSEEN:
@@ -872,8 +872,7 @@ def _classify(text: str, doc: _Doc, p: _Piece) -> str | None:
         prev_word = words[-1] if words else ""
         if prev_word in _PLACE_PREPOSITIONS:
             return "place"  # "near Ames", "in Yavatmal": an unknown name after these is a place
-        cue = p.person_cue or _context_person_cue(doc.body, p, words)
-        if cue and prev_word not in _NOT_BEFORE_PERSON:
+        if prev_word not in _NOT_BEFORE_PERSON and (p.person_cue or _context_person_cue(doc.body, p, words)):
             return "person?"  # a surname on its own; resolved against full names later
         if p.initial and text not in doc.mid_words:
             return None
