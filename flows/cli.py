@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -14,6 +17,8 @@ DEFAULT_EXPECTATIONS = PROJECT_ROOT / "expectations"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 HEALTH_TIMEOUT_SECONDS = 3.0
 DEFAULT_SCORER = PROJECT_ROOT.parent / "shared" / "eval" / "score.py"
+# What Prefect 3.9's SubprocessASGIServer sets for its temporary server: no UI, services for ephemeral servers only.
+TEMPORARY_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
 
 def quiet_prefect_environment() -> None:
@@ -25,6 +30,122 @@ def quiet_prefect_environment() -> None:
     os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.3")
     # The ephemeral API migrates a new database on first use, which takes longer than the 20 s default here.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+class TemporaryPrefectApi:
+    """Prefect's temporary API server, started by us first thing so that it boots while the flow module imports.
+
+    Left to itself, Prefect starts the same server (`SubprocessASGIServer` of prefect 3.9: uvicorn over
+    `prefect.server.api.server:create_app`, UI off, ephemeral services) at the flow's first API call: after this
+    process has imported the flow (~10 s) and the server module (~7 s of CPU, only to find that class), and only then
+    does the server's own ~20 s boot begin. Here the boot overlaps the import, and the server module is never imported
+    in this process. Stopped at exit like Prefect's, and with the run if the run is killed.
+    """
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None
+
+    def start(self) -> None:
+        import importlib.util
+
+        self.port = free_port()
+        # The same command and flags as Prefect's own temporary server; --app-dir keeps the cwd off its sys.path.
+        site_packages = Path(importlib.util.find_spec("prefect").submodule_search_locations[0]).parent
+        argv = [sys.executable, "-m", "uvicorn", "--app-dir", str(site_packages)]
+        argv += ["--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port)]
+        argv += ["--log-level", "error", "--lifespan", "on"]
+        env = {**os.environ, **TEMPORARY_SERVER_ENV}
+        self.process = subprocess.Popen(argv, env=env, preexec_fn=parent_death_signal())
+        atexit.register(self.stop)
+
+    def wait_until_ready(self, timeout: float) -> None:
+        """Block until the API answers its health check; RuntimeError if the server exits or times out."""
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.process.poll()
+            if code == 3:  # uvicorn: the port was taken meanwhile; Prefect retries on another one, so do we
+                self.start()
+                continue
+            if code is not None:
+                raise RuntimeError(f"the temporary Prefect server exited with status {code}")
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def parent_death_signal():
+    """A preexec_fn: the child gets SIGTERM when this process dies, even by SIGKILL (Linux; elsewhere nothing)."""
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    PR_SET_PDEATHSIG = 1
+    return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_temporary_api_if_unset() -> TemporaryPrefectApi | None:
+    """Start the temporary API now when no API URL can be configured, else None (Prefect settings not loaded yet).
+
+    A URL set in the environment is decided here; one set in the active Prefect profile or a prefect.toml is only
+    known once Prefect's settings load (`use_api_url` then stops this server again).
+    """
+    if os.environ.get("PREFECT_API_URL", "").strip():
+        return None
+    return TemporaryPrefectApi()
+
+
+def use_api_url(temporary: TemporaryPrefectApi | None) -> None:
+    """Point Prefect at the temporary API unless its settings configure one (then the temporary one stops)."""
+    if temporary is None:
+        return
+    if configured_api_url():
+        temporary.stop()
+        return
+    from prefect.context import refresh_global_settings_context
+
+    os.environ["PREFECT_API_URL"] = temporary.url
+    # No "View at <url>" line: this server has no UI and stops with the run.
+    os.environ.setdefault("PREFECT_UI_URL", "")
+    # Prefect's settings were read when it was imported; read them again, for every thread.
+    refresh_global_settings_context()
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +234,28 @@ def command_run(args: argparse.Namespace) -> int:
     if not source.is_dir():
         print(f"ruralpulse: source folder not found: {source}", file=sys.stderr)
         return 2
-    down = unreachable_prefect_api()
+    from flows.warehouse import RunAlreadyActive, RunLock, WarehouseLayout
+
+    layout = WarehouseLayout(Path(args.warehouse))
+    try:
+        # Fail fast, before a Prefect server is started, when the warehouse is busy; the flow checks again. Without
+        # a lock file no run can hold it, and the check creates nothing (a run that stops here changes nothing).
+        if layout.lock_path.exists():
+            with RunLock(layout):
+                pass
+    except RunAlreadyActive as exc:
+        print(f"ruralpulse: {exc}", file=sys.stderr)
+        return 3
+    if args.task_runner == "dask" and not configured_api_url():
+        # Dask workers report their task runs to the API themselves; a temporary API lives only in this process.
+        print(
+            "ruralpulse: --task-runner dask needs a Prefect server: start `ruralpulse server`, set PREFECT_API_URL",
+            file=sys.stderr,
+        )
+        return 2
+    temporary = start_temporary_api_if_unset()
+    use_api_url(temporary)
+    down = None if temporary and temporary.running else unreachable_prefect_api()
     if down:
         # Without the check the flow retries the API for about 20 s and then dies with a long traceback.
         print(
@@ -123,22 +265,15 @@ def command_run(args: argparse.Namespace) -> int:
         )
         return 1
     from flows.pipeline import RunSummary, ruralpulse_run
-    from flows.warehouse import RunAlreadyActive, RunLock, WarehouseLayout
 
-    try:
-        # Fail fast, before a Prefect server is started, when the warehouse is busy; the flow checks again.
-        with RunLock(WarehouseLayout(Path(args.warehouse))):
-            pass
-    except RunAlreadyActive as exc:
-        print(f"ruralpulse: {exc}", file=sys.stderr)
-        return 3
+    if temporary and temporary.running:
+        try:
+            temporary.wait_until_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+        except RuntimeError as exc:
+            print(f"ruralpulse: {exc}; nothing was changed", file=sys.stderr)
+            return 1
 
     flow = ruralpulse_run
-    if args.task_runner == "dask" and not configured_api_url():
-        # Dask workers report their task runs to the API themselves; an ephemeral API lives only in this process.
-        print("ruralpulse: --task-runner dask needs a Prefect server: start `ruralpulse server`, set PREFECT_API_URL",
-              file=sys.stderr)
-        return 2
     if args.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -185,13 +320,13 @@ def flow_parameters(source: str, warehouse: str, workers: int, batches: int = 8)
 
 
 def command_serve(args: argparse.Namespace) -> int:
+    if not configured_api_url():
+        print("ruralpulse: serve needs a server: start `ruralpulse server`, set PREFECT_API_URL", file=sys.stderr)
+        return 2
     from prefect import serve
 
     from flows.pipeline import scheduled_deployment
 
-    if not configured_api_url():
-        print("ruralpulse: serve needs a server: start `ruralpulse server`, set PREFECT_API_URL", file=sys.stderr)
-        return 2
     deployment = scheduled_deployment(args.cron, flow_parameters(args.source, args.warehouse, args.workers))
     serve(deployment)
     return 0
