@@ -7,6 +7,7 @@ import gc
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,19 @@ SAMPLE_CHARS = 160
 ERROR_CHARS = 400
 ROW_QUERY_TYPE = "unexpected_rows_expectation"
 MISSING_RELATION_TYPE = "relation_exists"
+# Checks that compare rows with each other, or look at the table as a whole, always see every row; the rest
+# look only at the rows of the documents this run changed when the build says so (ops.meta validation_scope).
+WHOLE_TABLE_TYPES = frozenset(
+    {
+        "expect_column_values_to_be_unique",
+        "expect_compound_columns_to_be_unique",
+        "expect_table_columns_to_match_set",
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+    }
+)
+CHANGED_DOCUMENTS = "ops.changed_documents"
+FIRST_FROM = re.compile(r"\bfrom\s+(\S+)", re.IGNORECASE)
 _DIALECT_DRIVER = "gxreadonly"
 
 
@@ -148,14 +162,17 @@ def validate_warehouse(db_path: Path, suites_dir: Path, *, data_docs_dir: Path |
     outcomes: list[ExpectationOutcome] = []
     suite_results = []
     try:
-        existing = _existing_relations(datasource.get_engine())
+        engine = datasource.get_engine()
+        existing = _existing_relations(engine)
+        changed_only = _changed_documents_scope(engine, existing)
         for suite in suites:
             relation = relation_of(suite)
             if relation.lower() not in existing:
                 outcomes.append(_missing_relation_outcome(suite.name, relation))
                 continue
+            scoped = changed_only and "document_id" in _relation_columns(engine, relation)
             try:
-                suite_outcomes, results = _validate_suite(datasource, suite, relation)
+                suite_outcomes, results = _validate_suite(datasource, suite, relation, changed_only=scoped)
             except Exception as exc:  # a suite that cannot run must fail the gate, not crash it
                 suite_outcomes = [_outcome_from_exception(suite.name, e.configuration, exc) for e in suite.expectations]
                 results = []
@@ -228,34 +245,84 @@ def _existing_relations(engine: sa.Engine) -> set[str]:
         return {name.lower() for (name,) in connection.execute(query).fetchall()}
 
 
+def _changed_documents_scope(engine: sa.Engine, existing: set[str]) -> bool:
+    """Whether the build asks for per-document checks on the changed documents only (an incremental run)."""
+    if "ops.meta" not in existing or CHANGED_DOCUMENTS not in existing:
+        return False
+    query = sa.text("select value from ops.meta where key = 'validation_scope'")
+    with engine.connect() as connection:
+        row = connection.execute(query).fetchone()
+    return row is not None and row[0] == "changed_documents"
+
+
+def _relation_columns(engine: sa.Engine, relation: str) -> set[str]:
+    schema, name = relation.split(".")
+    query = sa.text(
+        "select column_name from information_schema.columns where table_schema = :schema and table_name = :name"
+    )
+    with engine.connect() as connection:
+        return {c for (c,) in connection.execute(query, {"schema": schema, "name": name}).fetchall()}
+
+
+def _checks_rows_one_by_one(expectation: Any) -> bool:
+    """Whether an expectation judges each row of its batch alone, so the changed rows suffice."""
+    if expectation.expectation_type in WHOLE_TABLE_TYPES:
+        return False
+    if expectation.expectation_type == ROW_QUERY_TYPE:
+        # A row query whose rows come from another relation reads the batch as a lookup ("every figure has
+        # a row here"): it needs the whole batch.
+        query = expectation.configuration.kwargs.get("unexpected_rows_query", "")
+        first = FIRST_FROM.search(query)
+        return first is not None and first.group(1) == "{batch}"
+    return True
+
+
 def _validate_suite(
-    datasource: SQLDatasource, suite: ExpectationSuite, relation: str
+    datasource: SQLDatasource, suite: ExpectationSuite, relation: str, *, changed_only: bool = False
 ) -> tuple[list[ExpectationOutcome], list[tuple[str, Any]]]:
     gx = _import_gx()
-    asset = datasource.add_query_asset(suite.name, query=f"select * from {relation}")
-    batch = asset.add_batch_definition_whole_table("whole").get_batch()
+    whole = datasource.add_query_asset(suite.name, query=f"select * from {relation}")
+    batches = {"whole": whole.add_batch_definition_whole_table("whole").get_batch()}
+    if changed_only:
+        # Rows of unchanged documents passed when they were published; a per-row check need not read them again.
+        changed = datasource.add_query_asset(
+            f"{suite.name}.changed",
+            query=f"select * from {relation} where document_id in (select document_id from {CHANGED_DOCUMENTS})",
+        )
+        batches["changed"] = changed.add_batch_definition_whole_table("changed").get_batch()
+
+    def batch_of(expectation: Any) -> str:
+        return "changed" if changed_only and _checks_rows_one_by_one(expectation) else "whole"
+
     row_identity = list((suite.meta or {}).get("row_identity") or [])
     # Row queries need COMPLETE to return their rows (GX caps them at 200); column checks stay at
     # SUMMARY so a badly broken column never drags every unexpected value into Python.
-    groups = {
-        "row-queries": (
-            [e for e in suite.expectations if e.expectation_type == ROW_QUERY_TYPE],
-            {"result_format": "COMPLETE"},
-        ),
-        "column-checks": (
-            [e for e in suite.expectations if e.expectation_type != ROW_QUERY_TYPE],
-            {
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": SAMPLE_SIZE,
-                "unexpected_index_column_names": row_identity,
-            },
-        ),
+    row_format = {"result_format": "COMPLETE"}
+    column_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": SAMPLE_SIZE,
+        "unexpected_index_column_names": row_identity,
     }
+    groups = {}
+    for scope in batches:
+        in_scope = [e for e in suite.expectations if batch_of(e) == scope]
+        suffix = "" if scope == "whole" else f"-{scope}"
+        groups[f"row-queries{suffix}"] = (
+            scope,
+            [e for e in in_scope if e.expectation_type == ROW_QUERY_TYPE],
+            row_format,
+        )
+        groups[f"column-checks{suffix}"] = (
+            scope,
+            [e for e in in_scope if e.expectation_type != ROW_QUERY_TYPE],
+            column_format,
+        )
     outcomes: list[ExpectationOutcome] = []
     results = []
-    for label, (expectations, result_format) in groups.items():
+    for label, (scope, expectations, result_format) in groups.items():
         if not expectations:
             continue
+        batch = batches[scope]
         part = gx.ExpectationSuite(name=suite.name, expectations=[e.configuration for e in expectations])
         try:
             suite_result = batch.validate(part, result_format=result_format)

@@ -14,9 +14,11 @@ import duckdb
 
 from flows.catalog import apply_catalog, catalog_for, seed_topics
 from flows.faults import crash_point
-from flows.sqlmodels import Model, models_version, run_ddl, run_transforms
+from flows.sqlmodels import Model, drop_delta, models_version, run_ddl, run_transforms, run_transforms_incremental
 
 WAREHOUSE_FORMAT = "1"
+# An incremental transform re-derives at most this share of the documents; more, and a rebuild is cheaper.
+INCREMENTAL_MAX_SHARE = 0.25
 
 
 class RunAlreadyActive(RuntimeError):
@@ -227,6 +229,9 @@ def apply_changes(
             join incoming i on i.source_path = d.source_path and i.content_sha256 = d.content_sha256
             """
         )
+        incremental = _can_transform_incrementally(con, models)
+        if incremental:
+            _collect_affected_documents(con)
         for table in (
             "entities",
             "mentions",
@@ -274,23 +279,77 @@ def apply_changes(
         con.execute("delete from raw.source_files")
         con.execute("insert into raw.source_files select * from read_parquet($f)", {"f": str(changes.source_files)})
         seed_topics(con)
-        run_transforms(con, models)
+        incremental = incremental and _worth_incremental(con)
+        if incremental:
+            run_transforms_incremental(con, models, "affected_documents")
+        else:
+            run_transforms(con, models)
+        con.execute("delete from ops.changed_documents")
+        if incremental:
+            con.execute(
+                "insert into ops.changed_documents select document_id from staging.stg_documents "
+                "where source_path in (select source_path from affected_documents)"
+            )
         apply_catalog(con, catalog_for(models))
         meta = {
             "warehouse_format": WAREHOUSE_FORMAT,
             "raw_version": models_version(models, schema="raw"),
             "sql_version": models_version(models),
             "extractor_version": extractor_version,
+            "validation_scope": "changed_documents" if incremental else "all_rows",
             **(extra_meta or {}),
         }
         con.executemany("insert or replace into ops.meta values (?, ?)", list(meta.items()))
         con.execute("commit")
+        if incremental:
+            drop_delta(con)
         return mart_counts(con)
     except BaseException:
         con.execute("rollback")
         raise
     finally:
         con.close()
+
+
+def _can_transform_incrementally(con: duckdb.DuckDBPyConnection, models: list[Model]) -> bool:
+    """Whether the build's marts were made by this very SQL, so only changed documents need re-deriving."""
+    row = con.execute("select value from ops.meta where key = 'sql_version'").fetchone()
+    if row is None or row[0] != models_version(models):
+        return False
+    marts = {m.name for m in models if m.schema == "marts"}
+    query = "select table_name from duckdb_tables() where schema_name = 'marts'"
+    built = {name for (name,) in con.execute(query).fetchall()}
+    return marts <= built
+
+
+def _collect_affected_documents(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table affected_documents: loaded, removed, and documents sharing a body with either (duplicates)."""
+    con.execute(
+        """
+        create temp table affected_documents as
+        with touched as (
+            select source_path from incoming
+            union
+            select source_path from raw.documents where source_path not in (select source_path from current_documents)
+        ),
+        bodies as (
+            select content_sha256 from incoming
+            union
+            select content_sha256 from raw.documents where source_path in (select source_path from touched)
+        )
+        select source_path from touched
+        union
+        select source_path from raw.documents where content_sha256 in (select content_sha256 from bodies)
+        """
+    )
+
+
+def _worth_incremental(con: duckdb.DuckDBPyConnection) -> bool:
+    """Re-deriving a few documents beats a rebuild; past a fraction of the corpus the whole rebuild is cheaper."""
+    affected, total = con.execute(
+        "select (select count(*) from affected_documents), (select count(*) from raw.documents)"
+    ).fetchone()
+    return affected <= max(INCREMENTAL_MAX_SHARE * total, 1)
 
 
 def published_counts(published: Path) -> dict[str, int]:
