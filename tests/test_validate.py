@@ -302,11 +302,11 @@ CORRUPTIONS = {
         "period is null or in",
         "decade",
     ),
-    "low above high": (
+    "value outside its range": (
         "fct_metric",
-        "update marts.fct_metric set value_low = 3000, value_high = 2000 where metric_id = 'm3'",
+        "update marts.fct_metric set value_low = 3000, value_high = 4000 where metric_id = 'm3'",
         "unexpected_rows_expectation",
-        "value_low <= value <= value_high",
+        "a range's value lies between its bounds",
         "m3",
     ),
     "half a range": (

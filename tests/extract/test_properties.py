@@ -174,7 +174,8 @@ def check_extraction(text: str, published: date | None) -> None:
             low = metric.value if metric.value_low is None else metric.value_low
             high = metric.value if metric.value_high is None else metric.value_high
             assert math.isfinite(low) and math.isfinite(high), metric
-            assert low <= metric.value <= high, metric
+            # A fall keeps its bounds in the order written ("down 1 to 1.5%" -> -1, -1.5), as the references do.
+            assert min(low, high) <= metric.value <= max(low, high), metric
         if metric.equivalent_of is not None:
             assert 0 <= metric.equivalent_of < len(result.metrics) and metric.equivalent_of != i, metric
         assert metric.period_start is None or metric.period_end is None or metric.period_start <= metric.period_end
