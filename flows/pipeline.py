@@ -129,7 +129,14 @@ class RunSummary:
 
 @task(name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def ingest(
-    source: Path, scratch: Path, published: Path, models: list[Model], full_refresh: bool, batches: int, max_bytes: int
+    source: Path,
+    scratch: Path,
+    published: Path,
+    models: list[Model],
+    full_refresh: bool,
+    batches: int,
+    max_bytes: int,
+    workers: int,
 ) -> IngestPlan:
     """Read the source folder and decide which documents are new, changed, unchanged or removed."""
     crash_point("ingest")
@@ -148,6 +155,7 @@ def ingest(
         full_refresh=full_refresh or not compatible,
         batches=batches,
         max_bytes=max_bytes,
+        workers=workers,
     )
     logger.info(
         "ingest: %d new, %d changed, %d unchanged, %d re-extracted, %d removed, %d rejected",
@@ -283,7 +291,7 @@ def ruralpulse_run(
         models = load_models(Path(sql_dir))
         scratch = layout.scratch_dir(run_id)
         try:
-            plan = ingest(Path(source), scratch, layout.published, models, full_refresh, batches, max_bytes)
+            plan = ingest(Path(source), scratch, layout.published, models, full_refresh, batches, max_bytes, workers)
             summary.documents_new, summary.documents_changed = plan.new, plan.changed
             summary.documents_unchanged, summary.documents_reprocessed = plan.unchanged, plan.reprocessed
             summary.documents_removed, summary.documents_rejected = plan.removed, plan.rejected

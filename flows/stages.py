@@ -8,19 +8,23 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.batches import DOCUMENT_SCHEMA, BatchResult, extract_batch_file
-from flows.ingest import Rejection, SourceDocument, list_source_files, parse_file
+from flows.ingest import ParseResult, Rejection, SourceDocument, SourceFile, list_source_files, parse_file
 from flows.warehouse import KnownDocument, RunChanges
 
 CURRENT_SCHEMA = pa.schema([("source_path", pa.string()), ("content_sha256", pa.string())])
 REJECTION_SCHEMA = pa.schema([("source_path", pa.string()), ("line", pa.int32()), ("reason", pa.string())])
 FILE_SCHEMA = pa.schema([("rel_path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64())])
 ROW_GROUP = 512
+# Below this many files a process pool costs more than it saves; files go to workers this many at a time.
+PARALLEL_PARSE_MIN_FILES = 200
+PARSE_CHUNK = 64
 
 
 @dataclass
@@ -104,6 +108,7 @@ def ingest_source(
     full_refresh: bool,
     batches: int,
     max_bytes: int,
+    workers: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> IngestPlan:
     """Read every document under source, compare it with what is published, and batch what must be extracted."""
@@ -118,7 +123,8 @@ def ingest_source(
     documents_of_file: dict[str, list[str]] = {}
     for path in known:
         documents_of_file.setdefault(path.split("#", 1)[0], []).append(path)
-    for done, file in enumerate(files, 1):
+    to_read = []
+    for file in files:
         fingerprint = (file.size, file.mtime_ns)
         if not full_refresh and known_files.get(file.rel_path) == fingerprint:
             # Same size and mtime as a file loaded cleanly before: trust the published rows instead of re-reading.
@@ -128,8 +134,11 @@ def ingest_source(
                 clean_files.append({"rel_path": file.rel_path, "size": file.size, "mtime_ns": file.mtime_ns})
                 plan.unchanged += len(paths)
                 continue
+        to_read.append(file)
+    parsed = parse_files(to_read, source, max_bytes, workers)
+    for done, (file, items) in enumerate(zip(to_read, parsed, strict=True), 1):
         file_rejected = False
-        for item in parse_file(file, root=source, max_bytes=max_bytes):
+        for item in items:
             if isinstance(item, Rejection):
                 file_rejected = True
                 rejections.append({"source_path": item.source_path, "line": item.line, "reason": item.reason})
@@ -149,7 +158,7 @@ def ingest_source(
         if not file_rejected:
             clean_files.append({"rel_path": file.rel_path, "size": file.size, "mtime_ns": file.mtime_ns})
         if on_progress:
-            on_progress(done, len(files))
+            on_progress(done, len(to_read))
     plan.batches = writer.close()
     pq.write_table(pa.Table.from_pylist(current, schema=CURRENT_SCHEMA), plan.current_documents)
     pq.write_table(pa.Table.from_pylist(rejections, schema=REJECTION_SCHEMA), plan.rejections)
@@ -160,6 +169,16 @@ def ingest_source(
     plan.rejected = len(rejections)
     plan.rejection_reasons = [f"{r['source_path']}: {r['reason']}" for r in rejections]
     return plan
+
+
+def parse_files(files: list[SourceFile], root: Path, max_bytes: int, workers: int) -> Iterator[list[ParseResult]]:
+    """Each file's documents and rejections, in file order; many files are parsed in worker processes."""
+    if workers <= 1 or len(files) < PARALLEL_PARSE_MIN_FILES:
+        yield from (parse_file(f, root=root, max_bytes=max_bytes) for f in files)
+        return
+    # Parsing (HTML above all) costs as much as a fifth of extraction; one process would leave a core idle.
+    with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        yield from pool.map(partial(parse_file, root=root, max_bytes=max_bytes), files, chunksize=PARSE_CHUNK)
 
 
 def extract_batches_locally(batches: list[Path], workers: int) -> Iterator[BatchResult]:
@@ -200,4 +219,3 @@ def run_changes(plan: IngestPlan, results: list[BatchResult]) -> RunChanges:
         batches=[r.batch for r in ordered],
         outputs={kind: [r.outputs[kind] for r in ordered] for kind in kinds},
     )
-
