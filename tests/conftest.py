@@ -55,6 +55,28 @@ def run_flow(source: Path, warehouse: Path, *, expectations: Path = EXPECTATIONS
     )
 
 
+@pytest.fixture(scope="session")
+def seed_run(prefect_server, tmp_path_factory):
+    """One flow run on a copy of seeds/ into a new warehouse, for the whole session: (final state, source, warehouse).
+
+    Read it as it is, or take a private copy with copy_published before changing anything.
+    """
+    root = tmp_path_factory.mktemp("seed-run")
+    source = root / "source"
+    shutil.copytree(SEEDS, source)
+    warehouse = root / "wh" / "ruralpulse.duckdb"
+    return run_flow(source, warehouse), source, warehouse
+
+
+def copy_published(seed_run, target: Path) -> tuple[Path, Path]:
+    """Copy the seed run's source (mtimes kept: unchanged for a rerun) and warehouse folder into target."""
+    state, source, warehouse = seed_run
+    assert state.is_completed(), state.message
+    shutil.copytree(source, target / "source")
+    shutil.copytree(warehouse.parent, target / "wh")
+    return target / "source", target / "wh" / warehouse.name
+
+
 @pytest.fixture()
 def run_pipeline(prefect_server):
     """The real flow, for tests: run_pipeline(source, warehouse, **options) -> final Prefect state."""

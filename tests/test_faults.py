@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from flows.faults import CRASH_ENV, POINTS
-from tests.conftest import EXPECTATIONS, ROOT, SEEDS, run_flow
+from tests.conftest import EXPECTATIONS, ROOT, SEEDS, copy_published
 
 pytestmark = pytest.mark.slow
 
@@ -68,10 +68,9 @@ def work_entries(warehouse: Path) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def published_once(prefect_server, tmp_path_factory) -> Path:
-    """A warehouse published from seeds/, built once and copied by each test."""
-    warehouse = tmp_path_factory.mktemp("first") / "ruralpulse.duckdb"
-    state = run_flow(SEEDS, warehouse, workers=1, batches=1)
+def published_once(seed_run) -> Path:
+    """A warehouse published from seeds/ (the session's seed run), copied by each test."""
+    state, _, warehouse = seed_run
     assert state.is_completed(), state.message
     return warehouse
 
@@ -123,23 +122,39 @@ def processes_naming(source: Path) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("point", POINTS)
-def test_run_killed_at_any_point_leaves_the_published_file_intact(point, published_once, api_env, tmp_path):
+# Eight `ruralpulse run` processes in a row: more than the default per-test limit on a loaded machine.
+@pytest.mark.timeout(1800)
+def test_runs_killed_at_every_point_leave_the_published_file_intact_and_the_next_run_recovers(
+    published_once, api_env, tmp_path
+):
+    """One warehouse, killed at each point in turn: every kill leaves the published file as it was and only
+    its own leftovers (the kill before's are removed by the next run), and a final run completes and cleans up.
+
+    Chained rather than one fresh warehouse per point: each run after a kill at point P starts from P's leftovers
+    and gets past P before it is killed itself, and the last one runs to completion, so every point's leftovers
+    are recovered from, with 8 `ruralpulse run` processes instead of 14.
+    """
     warehouse = tmp_path / "wh" / "ruralpulse.duckdb"
     warehouse.parent.mkdir()
     shutil.copyfile(published_once, warehouse)
     before_sha, before = sha256(warehouse), contents(warehouse)
     source = changed_source(tmp_path)
+    previous = work_entries(warehouse)
 
-    killed = run_cli(source, warehouse, {**api_env, CRASH_ENV: point})
+    for point in POINTS:
+        killed = run_cli(source, warehouse, {**api_env, CRASH_ENV: point})
 
-    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
-    assert sha256(warehouse) == before_sha
-    assert contents(warehouse) == before
-    left = work_entries(warehouse)
-    assert {name for name, entries in left.items() if entries} == LEFTOVERS[point], left
-    # Extraction workers must not outlive the run they worked for, or they race the next run's clean-up.
-    assert orphans_of(source) == []
+        assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr[-2000:])
+        assert sha256(warehouse) == before_sha, point
+        assert contents(warehouse) == before, point
+        left = work_entries(warehouse)
+        assert {name for name, entries in left.items() if entries} == LEFTOVERS[point], (point, left)
+        # This run removed what the run killed before it had left, before it was killed in turn.
+        for name, entries in previous.items():
+            assert not set(entries) & set(left[name]), (point, name, previous, left)
+        # Extraction workers must not outlive the run they worked for, or they race the next run's clean-up.
+        assert orphans_of(source) == [], point
+        previous = left
 
     recovered = run_cli(source, warehouse, api_env)
 
@@ -152,12 +167,11 @@ def test_run_killed_at_any_point_leaves_the_published_file_intact(point, publish
     assert work_entries(warehouse) == {"builds": [], "scratch": []}
 
 
-def test_failed_validation_names_the_expectation_and_sample_rows(run_pipeline, seed_copy, tmp_path):
+def test_failed_validation_names_the_expectation_and_sample_rows(run_pipeline, seed_run, tmp_path):
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
-    warehouse = tmp_path / "ruralpulse.duckdb"
-    assert run_pipeline(seed_copy, warehouse, workers=1, batches=1).is_completed()
+    seed_copy, warehouse = copy_published(seed_run, tmp_path)
     before_sha = sha256(warehouse)
     strict = tmp_path / "strict"
     shutil.copytree(EXPECTATIONS, strict)

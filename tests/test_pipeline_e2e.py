@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import EXPECTATIONS, SEEDS, run_flow
+from tests.conftest import EXPECTATIONS, copy_published
 
 pytestmark = pytest.mark.slow
 
@@ -73,25 +73,10 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-@pytest.fixture(scope="module")
-def seed_run(prefect_server, tmp_path_factory):
-    """One flow run on a copy of seeds/ into a new warehouse, for the module: (final state, source, warehouse)."""
-    root = tmp_path_factory.mktemp("seed-run")
-    source = root / "source"
-    shutil.copytree(SEEDS, source)
-    warehouse = root / "wh" / "ruralpulse.duckdb"
-    return run_flow(source, warehouse), source, warehouse
-
-
 @pytest.fixture()
 def published_copy(seed_run, tmp_path) -> tuple[Path, Path]:
-    """A private copy of the seed run's source (mtimes kept) and of the warehouse it published."""
-    state, source, warehouse = seed_run
-    assert state.is_completed(), state.message
-    source_copy, warehouse_copy = tmp_path / "source", tmp_path / "ruralpulse.duckdb"
-    shutil.copytree(source, source_copy)
-    shutil.copyfile(warehouse, warehouse_copy)
-    return source_copy, warehouse_copy
+    """A private copy of the session's seed run: its source (mtimes kept) and the warehouse it published."""
+    return copy_published(seed_run, tmp_path)
 
 
 def test_seed_run_publishes_the_contract(seed_run):
@@ -148,7 +133,7 @@ def test_failing_expectation_leaves_published_file_untouched(run_pipeline, publi
     assert state.is_failed()
     assert "validation failed" in state.message
     assert sha256(warehouse) == before
-    assert not list((tmp_path / ".ruralpulse.duckdb.work" / "builds").iterdir())
+    assert not list((warehouse.parent / ".ruralpulse.duckdb.work" / "builds").iterdir())
 
 
 def test_reader_holding_the_file_open_neither_blocks_nor_sees_partial_state(run_pipeline, published_copy):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, run_flow
+from tests.conftest import ROOT, SEEDS, copy_published
 
 pytestmark = pytest.mark.slow
 
@@ -40,16 +39,9 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def published_seeds(prefect_server, tmp_path_factory) -> tuple[Path, Path]:
-    """The seeds and a warehouse published from them, built once for this module."""
-
-    root = tmp_path_factory.mktemp("service")
-    source = root / "source"
-    shutil.copytree(SEEDS, source)
-    warehouse = root / "wh" / "ruralpulse.duckdb"
-    state = run_flow(source, warehouse, workers=1, batches=1)
-    assert state.is_completed(), state.message
-    return source, warehouse
+def published_seeds(seed_run, tmp_path_factory) -> tuple[Path, Path]:
+    """The seeds and a warehouse published from them: this module's copy of the session's seed run."""
+    return copy_published(seed_run, tmp_path_factory.mktemp("service"))
 
 
 @pytest.fixture()
