@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -58,12 +59,17 @@ def test_run_without_an_api_url_uses_a_temporary_server_that_stops_with_it(prefe
     source = tmp_path / "source"
     shutil.copytree(SEEDS, source)
     warehouse = tmp_path / "wh" / "ruralpulse.duckdb"
+    # A consistent copy of the session server's database, already migrated: a new one takes a minute or more to
+    # migrate on a loaded machine, and sharing the file with the session server makes both wait on SQLite's lock.
+    session_db = PREFECT_SERVER_DATABASE_CONNECTION_URL.value().removeprefix("sqlite+aiosqlite:///")
+    database = tmp_path / "prefect.db"
+    with sqlite3.connect(session_db) as src, sqlite3.connect(database) as dst:
+        src.backup(dst)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != CRASH_ENV}
-    # The session server's database is already migrated; a new one would take a minute on a loaded machine.
     env |= {
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL": PREFECT_SERVER_DATABASE_CONNECTION_URL.value(),
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{database}",
     }
     argv = [str(RURALPULSE), "run", "--source", str(source), "--warehouse", str(warehouse), "--workers", "1"]
 
