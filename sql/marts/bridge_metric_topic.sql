@@ -53,6 +53,7 @@ tagged as (
 final as (
     select
         metrics.metric_id,
+        metrics.document_id,
         tagged.topic_id,
         tagged.matched_on,
         tagged.matched_text
