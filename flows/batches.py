@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -102,6 +101,8 @@ METRIC_TOPIC_SCHEMA = pa.schema(
         ("matched_text", pa.string()),
     ]
 )
+# Documents extracted between two writes of a batch's output files.
+DOCUMENTS_PER_ROW_GROUP = 500
 # One Parquet file per kind and batch; each kind loads into raw.<kind> by column name.
 OUTPUT_SCHEMAS = {
     "entities": ENTITY_SCHEMA,
@@ -125,13 +126,6 @@ class BatchResult:
     worker_pid: int = 0  # the process that extracted it, so a run can show where the work went
 
 
-def write_rows(path: Path, schema: pa.Schema, rows: Iterable[dict]) -> int:
-    """Write dict rows as one Parquet file with the given schema; returns the row count."""
-    table = pa.Table.from_pylist(list(rows), schema=schema)
-    pq.write_table(table, path)
-    return table.num_rows
-
-
 def output_path(batch: Path, kind: str) -> Path:
     """Where a batch's extraction output of one kind lives."""
     return batch.with_name(f"{batch.stem}.{kind}.parquet")
@@ -139,13 +133,26 @@ def output_path(batch: Path, kind: str) -> Path:
 
 def extract_batch_file(batch: Path) -> BatchResult:
     """Extract every document of a batch file and write one Parquet file per output kind beside it."""
-    documents = pq.read_table(batch, columns=["source_path", "title", "body", "published_date"]).to_pylist()
-    rows: dict[str, list[dict]] = {kind: [] for kind in OUTPUT_SCHEMAS}
-    for doc in documents:
-        add_extraction_rows(rows, doc["source_path"], doc["body"], doc["published_date"], doc["title"])
     outputs = {kind: output_path(batch, kind) for kind in OUTPUT_SCHEMAS}
-    counts = {kind: write_rows(outputs[kind], OUTPUT_SCHEMAS[kind], rows[kind]) for kind in OUTPUT_SCHEMAS}
-    return BatchResult(batch=batch, documents=len(documents), counts=counts, outputs=outputs, worker_pid=os.getpid())
+    counts = dict.fromkeys(OUTPUT_SCHEMAS, 0)
+    documents = 0
+    writers = {kind: pq.ParquetWriter(outputs[kind], OUTPUT_SCHEMAS[kind]) for kind in OUTPUT_SCHEMAS}
+    try:
+        # A batch grows with the corpus (their number is fixed), so rows go out a row group at a time: a worker's
+        # memory is bounded by DOCUMENTS_PER_ROW_GROUP documents, not by the batch.
+        columns = ["source_path", "title", "body", "published_date"]
+        for chunk in pq.ParquetFile(batch).iter_batches(batch_size=DOCUMENTS_PER_ROW_GROUP, columns=columns):
+            rows: dict[str, list[dict]] = {kind: [] for kind in OUTPUT_SCHEMAS}
+            for doc in chunk.to_pylist():
+                add_extraction_rows(rows, doc["source_path"], doc["body"], doc["published_date"], doc["title"])
+                documents += 1
+            for kind, writer in writers.items():
+                writer.write_table(pa.Table.from_pylist(rows[kind], schema=OUTPUT_SCHEMAS[kind]))
+                counts[kind] += len(rows[kind])
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return BatchResult(batch=batch, documents=documents, counts=counts, outputs=outputs, worker_pid=os.getpid())
 
 
 def add_extraction_rows(

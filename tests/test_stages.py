@@ -48,3 +48,25 @@ def test_parallel_parsing_gives_the_same_plan(tmp_path):
     serial, parallel = plan_rows(one), plan_rows(two)
     assert serial == parallel
     assert serial["counts"][0] > PARALLEL_PARSE_MIN_FILES - 10 and serial["counts"][4] == 5
+
+
+def test_extraction_output_does_not_depend_on_row_groups(tmp_path, monkeypatch):
+    """A batch is written a row group at a time (bounded memory); the files hold the same rows either way."""
+    import flows.batches
+
+    source = tmp_path / "source"
+    write_source(source, 30)
+    options = {"known_files": {}, "known_rejections": set(), "extractor_version": "v", "full_refresh": False}
+    plan = ingest_source(source, tmp_path / "scratch", {}, batches=1, max_bytes=10**6, **options)
+
+    def extracted(per_group: int) -> tuple[dict, dict, int]:
+        monkeypatch.setattr(flows.batches, "DOCUMENTS_PER_ROW_GROUP", per_group)
+        result = flows.batches.extract_batch_file(plan.batches[0])
+        rows = {kind: pq.read_table(path).to_pylist() for kind, path in result.outputs.items()}
+        return result.counts, rows, pq.ParquetFile(result.outputs["metrics"]).num_row_groups
+
+    small_counts, small_rows, small_groups = extracted(4)
+    whole_counts, whole_rows, whole_groups = extracted(1000)
+    assert small_counts == whole_counts and small_rows == whole_rows
+    assert whole_counts["metrics"] > 20
+    assert (small_groups, whole_groups) == (8, 1)  # 30 documents, a rejected one among them: 29 in groups of 4
