@@ -19,9 +19,6 @@ from flows.sqlmodels import Model, drop_delta, models_version, run_ddl, run_tran
 WAREHOUSE_FORMAT = "1"
 # An incremental transform re-derives at most this share of the documents; more, and a rebuild is cheaper.
 INCREMENTAL_MAX_SHARE = 0.25
-# DuckDB would take 80% of the machine's memory for a big rebuild; past this it spills to disk instead, so a run's
-# peak memory stays flat as the corpus grows.
-BUILD_MEMORY_LIMIT = "1GB"
 
 
 class RunAlreadyActive(RuntimeError):
@@ -210,7 +207,7 @@ def apply_changes(
     extra_meta: dict[str, str] | None = None,
 ) -> dict[str, int]:
     """Load a run's changes into the build's state tables and rebuild every model; returns mart row counts."""
-    con = duckdb.connect(str(build), config={"memory_limit": BUILD_MEMORY_LIMIT})
+    con = duckdb.connect(str(build))
     try:
         con.execute("begin")
         con.execute(
