@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.sqlmodels import Model, load_models, run_ddl, run_transforms
+from flows.sqlmodels import Model, columns_of, load_models, run_ddl, run_transforms
 from flows.topics import Topic, keyword_rows, load_taxonomy, taxonomy_path, topic_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -89,18 +89,6 @@ def relations(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[
         order by 1, 2
         """,
         [*schemas, *schemas],
-    ).fetchall()
-
-
-def columns_of(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[tuple[str, str, str | None]]:
-    """(column, type, comment) of one relation, in column order."""
-    return con.execute(
-        """
-        select column_name, data_type, comment from duckdb_columns()
-        where database_name = current_database() and schema_name = ? and table_name = ?
-        order by column_index
-        """,
-        [schema, name],
     ).fetchall()
 
 

@@ -139,12 +139,20 @@ def delta_name(relation: str) -> str:
     return f"{DELTA_SCHEMA}.{relation.replace('.', '_')}"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
-    schema, name = relation.split(".")
-    rows = con.execute(
-        "select column_name from duckdb_columns() where schema_name = ? and table_name = ?", [schema, name]
+def columns_of(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[tuple[str, str, str | None]]:
+    """(column, type, comment) of one relation, in column order."""
+    return con.execute(
+        """
+        select column_name, data_type, comment from duckdb_columns()
+        where database_name = current_database() and schema_name = ? and table_name = ?
+        order by column_index
+        """,
+        [schema, name],
     ).fetchall()
-    return {c for (c,) in rows}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+    return {column for column, _type, _comment in columns_of(con, *relation.split("."))}
 
 
 def _shared_first(models: list[Model], per_document: set[str]) -> list[Model]:

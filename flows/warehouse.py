@@ -316,10 +316,7 @@ def _can_transform_incrementally(con: duckdb.DuckDBPyConnection, models: list[Mo
     row = con.execute("select value from ops.meta where key = 'sql_version'").fetchone()
     if row is None or row[0] != models_version(models):
         return False
-    marts = {m.name for m in models if m.schema == "marts"}
-    query = "select table_name from duckdb_tables() where schema_name = 'marts'"
-    built = {name for (name,) in con.execute(query).fetchall()}
-    return marts <= built
+    return {m.name for m in models if m.schema == "marts"} <= set(mart_tables(con))
 
 
 def _collect_affected_documents(con: duckdb.DuckDBPyConnection) -> None:
@@ -361,12 +358,15 @@ def published_counts(published: Path) -> dict[str, int]:
         con.close()
 
 
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the tables in schema marts, sorted."""
+    query = "select table_name from duckdb_tables() where schema_name = 'marts' order by table_name"
+    return [name for (name,) in con.execute(query).fetchall()]
+
+
 def mart_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every table in schema marts."""
-    tables = con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'marts' order by table_name"
-    ).fetchall()
-    return {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for (name,) in tables}
+    return {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for name in mart_tables(con)}
 
 
 def record_run(build: Path, run_log: Path, run: dict, validation_rows: list[dict]) -> None:
