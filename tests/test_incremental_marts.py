@@ -53,14 +53,20 @@ def differences(con: duckdb.DuckDBPyConnection, left: str, right: str) -> int:
     ).fetchone()[0]
 
 
-def test_incremental_marts_equal_a_whole_rebuild(run_pipeline, tmp_path, monkeypatch):
-    # Five documents are too few for the cost rule to choose an incremental build; this test is about its result.
-    monkeypatch.setattr(flows.warehouse, "INCREMENTAL_MAX_SHARE", 1.0)
+def publish_base(run_pipeline, tmp_path: Path) -> tuple[Path, Path]:
+    """A source of the BASE articles and a warehouse published from it."""
     source, warehouse = tmp_path / "source", tmp_path / "wh" / "ruralpulse.duckdb"
     source.mkdir()
     for name, text in BASE.items():
         (source / name).write_text(text, encoding="utf-8")
     assert run_pipeline(source, warehouse).is_completed()
+    return source, warehouse
+
+
+def test_incremental_marts_equal_a_whole_rebuild(run_pipeline, tmp_path, monkeypatch):
+    # Five documents are too few for the cost rule to choose an incremental build; this test is about its result.
+    monkeypatch.setattr(flows.warehouse, "INCREMENTAL_MAX_SHARE", 1.0)
+    source, warehouse = publish_base(run_pipeline, tmp_path)
 
     (source / "c-pumps.txt").unlink()
     for name, text in ADDED.items():
@@ -102,11 +108,7 @@ def test_incremental_marts_equal_a_whole_rebuild(run_pipeline, tmp_path, monkeyp
 
 
 def test_a_large_change_rebuilds_everything(run_pipeline, tmp_path):
-    source, warehouse = tmp_path / "source", tmp_path / "wh" / "ruralpulse.duckdb"
-    source.mkdir()
-    for name, text in BASE.items():
-        (source / name).write_text(text, encoding="utf-8")
-    assert run_pipeline(source, warehouse).is_completed()
+    source, warehouse = publish_base(run_pipeline, tmp_path)
     for name, text in ADDED.items():
         (source / name).write_text(text, encoding="utf-8")
     assert run_pipeline(source, warehouse).is_completed()
@@ -118,11 +120,7 @@ def test_a_large_change_rebuilds_everything(run_pipeline, tmp_path):
 def test_validation_of_an_incremental_run_still_sees_bad_rows(run_pipeline, tmp_path, monkeypatch):
     """A per-row check scoped to changed documents fails when a changed document's row breaks it."""
     monkeypatch.setattr(flows.warehouse, "INCREMENTAL_MAX_SHARE", 1.0)
-    source, warehouse = tmp_path / "source", tmp_path / "wh" / "ruralpulse.duckdb"
-    source.mkdir()
-    for name, text in BASE.items():
-        (source / name).write_text(text, encoding="utf-8")
-    assert run_pipeline(source, warehouse).is_completed()
+    source, warehouse = publish_base(run_pipeline, tmp_path)
     published = warehouse.read_bytes()
     suites = tmp_path / "expectations"
     shutil.copytree(Path(SQL_DIR).parent / "expectations", suites)
