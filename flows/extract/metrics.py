@@ -1033,6 +1033,7 @@ class _Fig:
     implicit: bool = False
     drop: bool = False
     after_to: bool = False
+    sent: tuple[int, int] = (0, 0)  # bounds of the sentence holding num_start, once the figure is kept
 
 
 class _Doc:
@@ -1103,7 +1104,10 @@ class _Doc:
 
     def times(self, pos: int) -> list[TimeRef]:
         """Time expressions of the sentence holding pos."""
-        s, e = self.sentence(pos)
+        return self.times_in(*self.sentence(pos))
+
+    def times_in(self, s: int, e: int) -> list[TimeRef]:
+        """Time expressions of the sentence with bounds (s, e)."""
         found = self._times.get(s)
         if found is None:
             # Trigger words are looked for only in the sentences whose times are asked for.
@@ -1213,7 +1217,12 @@ def _excluded(doc: _Doc, f: _Fig) -> bool:
     """True for numbers that are not figures: dates, times, ages, ordinals, names, model numbers, phones."""
     # The sentence's time expressions are looked for last: a sentence whose numbers all fail the cheaper tests
     # never needs them.
-    return _not_a_figure(doc.text, f) or any(t.start <= f.num_start < t.end for t in doc.times(f.num_start))
+    if _not_a_figure(doc.text, f):
+        return True
+    # Every later step asks for the sentence again: its bounds are kept on the figure.
+    f.sent = doc.sentence(f.num_start)
+    pos = f.num_start
+    return any(t.start <= pos < t.end for t in doc.times_in(*f.sent))
 
 
 def _not_a_figure(text: str, f: _Fig) -> bool:
@@ -1677,7 +1686,7 @@ def _subject_after(text: str, f: _Fig, pos: int) -> str | None:
 
 
 def _pick_time(doc: _Doc, f: _Fig, figs_in_sentence: list[_Fig]) -> tuple[date, date] | None:
-    times = doc.times(f.num_start)
+    times = doc.times_in(*f.sent)
     if not times:
         return None
     after = None
@@ -1774,7 +1783,7 @@ def _resolve_implicit(doc: _Doc, figs: list[_Fig]) -> None:
     for i, f in enumerate(figs):
         if f.unit_explicit:
             continue
-        s, e = doc.sentence(f.num_start)
+        s, e = f.sent
         f.implicit = True
         # Model numbers: "the 777 program", "its 737 fleet", "popular 737 Max jet", "five 787 Dreamliner".
         word, _ = _word_before(text, f.start)
@@ -1857,13 +1866,13 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
     text = doc.text
     by_sentence: dict[int, list[_Fig]] = {}
     for f in figs:
-        by_sentence.setdefault(doc.sentence(f.num_start)[0], []).append(f)
+        by_sentence.setdefault(f.sent[0], []).append(f)
     restated_by = {id(f.equivalent_of): f for f in figs if f.equivalent_of is not None}
     hinted: dict[int, bool] = {}
     for f in figs:
         if f.equivalent_of is not None:
             continue
-        s, _ = doc.sentence(f.num_start)
+        s, e = f.sent
         clause_lo = max(s, f.start - 120)
         clause = text[clause_lo : f.start]
         cut = max(clause.rfind(";"), clause.rfind(". "))
@@ -1886,7 +1895,7 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
         in_sentence = hinted.get(s)
         if in_sentence is None:
             # Most sentences hold no hint at all: one test for all their figures, as each clause lies within.
-            in_sentence = hinted[s] = _projection_hint(text[s : doc.sentence(f.num_start)[1]])
+            in_sentence = hinted[s] = _projection_hint(text[s:e])
         f.projection = in_sentence and _projection_hint(clause) and bool(_PROJECTION_RE.search(clause))
         f.time = _pick_time(doc, f, by_sentence.get(s, []))
         if not f.projection and f.time and doc.published and f.time[0] > doc.published:

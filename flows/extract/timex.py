@@ -7,6 +7,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flows.extract.metrics_dispatch import FirstCharMatcher
 from flows.extract.numbers import ending_matcher, match_ending_at, word_start_re
@@ -231,6 +232,8 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+# A function of a short matched text and the publication date, which recur across documents ("2023", "last year").
+@lru_cache(maxsize=8192)
 def _resolve(kind: str, g: str, published: date | None, is_end: bool) -> tuple[date | None, date | None]:
     low = g.lower()
     if kind == "iso":
@@ -412,7 +415,7 @@ def find_times(
         if kind == "my" and g == "May" and not match_ending_at(_MAY_OK_BEFORE_RE, text, m.start(), 12):
             continue
         if kind == "anaph":
-            out.append(TimeRef(m.start(), m.end(), None, None, is_anaphor=True))
+            out.append(_time_ref(m.start(), m.end(), None, None, False, True))
             continue
         is_end = bool(_IS_END_RE.match(g)) or (kind == "y" and g.lower().startswith("by "))
         try:
@@ -420,5 +423,12 @@ def find_times(
         except (ValueError, OverflowError, KeyError, AttributeError):
             first, last = None, None
         is_base = bool(_base_ending(text, m.start(), 40))
-        out.append(TimeRef(m.start(), m.end(), first, last, is_base=is_base))
+        out.append(_time_ref(m.start(), m.end(), first, last, is_base, False))
     return out
+
+
+def _time_ref(start, end, first, last, is_base, is_anaphor, _new=object.__new__) -> TimeRef:
+    """`TimeRef(...)` without the frozen dataclass's per-field `object.__setattr__` calls (an equal instance)."""
+    t = _new(TimeRef)
+    t.__dict__.update(start=start, end=end, first=first, last=last, is_base=is_base, is_anaphor=is_anaphor)
+    return t
