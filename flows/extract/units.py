@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flows.extract.metrics_dispatch import FirstCharMatcher
 
@@ -477,6 +478,8 @@ _PLURAL_RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Few distinct words, asked about again and again within and across documents.
+@lru_cache(maxsize=16384)
 def singular(word: str) -> str | None:
     """The singular of a lower-case plural noun, or None when the word does not look plural."""
     if word in IRREGULAR_PLURALS:
