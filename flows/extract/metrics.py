@@ -1632,7 +1632,9 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
 def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
     """The noun phrase that a figure is predicated of, read backwards from the figure (or the previous one)."""
     lo = max(sent_start, start - 160)
-    tokens = _TOKEN_SPLIT_RE.findall(_ASIDE_RE.sub(" ", text[lo:start]))
+    window = text[lo:start]
+    # Every aside opens with a comma: most windows have none to cut out.
+    tokens = _TOKEN_SPLIT_RE.findall(_ASIDE_RE.sub(" ", window) if "," in window else window)
     while tokens and tokens[-1].lower() in _LINK_WORDS:
         tokens.pop()
     np: list[str] = []

@@ -284,7 +284,8 @@ def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
         elif text[lo - 1] in _OPENERS_NOT_SPACE:
             lo += 1
         if lower_search is not None:
-            low = lowered(text)
+            cached = _LOWERED  # the document's lower case, as `lowered` keeps it, without the call
+            low = cached[1] if cached[0] is text else lowered(text)
             if low is not None:
                 return lower_search(low, lo, pos)
         return search(text, lo, pos)
