@@ -20,6 +20,8 @@ from typing import NamedTuple
 from flows.extract import EXTRACTOR_VERSION as EXTRACT_VERSION
 
 TAXONOMY_FILE = Path(__file__).resolve().parent / "data" / "topics.toml"
+# marts.metrics_enriched folds a figure's topics into one bit each of a 128-bit integer.
+MAX_TOPICS = 127
 TOPIC_ID = re.compile(r"[a-z][a-z0-9_]*")
 # A keyword is words of letters, digits and a few joiners; it must start and end with a word character (or *),
 # so the \b anchors around it mean "whole words".
@@ -54,6 +56,8 @@ def load_taxonomy(path: Path | None = None) -> list[Topic]:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise TaxonomyError(f"{path}: duplicate topic ids {duplicates}")
+    if len(topics) > MAX_TOPICS:
+        raise TaxonomyError(f"{path}: {len(topics)} topics; at most {MAX_TOPICS} are supported")
     return topics
 
 

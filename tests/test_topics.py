@@ -98,6 +98,16 @@ def test_duplicate_topic_ids_are_refused(tmp_path: Path):
         load_taxonomy(path)
 
 
+def test_more_topics_than_the_marts_can_hold_are_refused(tmp_path: Path):
+    entries = [f'[[topic]]\nid = "t{i}"\nlabel = "x"\ndescription = "x"\nkeywords = ["w{i}"]\n' for i in range(128)]
+    path = tmp_path / "topics.toml"
+    path.write_text("".join(entries))
+    with pytest.raises(TaxonomyError, match="at most 127"):
+        load_taxonomy(path)
+    path.write_text("".join(entries[:127]))
+    assert len(load_taxonomy(path)) == 127
+
+
 TOPICS = [
     Topic("tourism", "Tourism", "Visitors.", ("touris*", "homestay*")),
     Topic("agriculture", "Agriculture", "Farming.", ("farm*", "tea"), ("wind farm*",)),

@@ -3,12 +3,30 @@ with
 
 metrics as (
     select * from staging.stg_metrics
+    where is_representative
 ),
 
 final as (
-    select *
+    select
+        metric_id,
+        document_id,
+        char_start,
+        char_end,
+        mention_text,
+        value,
+        value_low,
+        value_high,
+        unit,
+        qualifier,
+        period,
+        subject,
+        period_start,
+        period_end,
+        is_projection,
+        metric_kind,
+        equivalent_of_metric_id,
+        ordinal
     from metrics
-    qualify row_number() over (partition by metric_id order by value) = 1
 )
 
 select * from final

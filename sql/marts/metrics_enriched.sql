@@ -9,7 +9,14 @@ documents as (
     select * from marts.dim_document
 ),
 
-sentences as (
+document_paths as (
+    select
+        document_id,
+        source_path
+    from marts.dim_document
+),
+
+sentence_bounds as (
     select * from staging.stg_metric_sentences
 ),
 
@@ -18,7 +25,11 @@ metric_topics as (
 ),
 
 topics as (
-    select * from marts.dim_topic
+    select
+        topic_id,
+        label,
+        row_number() over (order by sort_order, topic_id) - 1 as position
+    from marts.dim_topic
 ),
 
 mentions as (
@@ -30,14 +41,50 @@ places as (
     where entity_type = 'place'
 ),
 
-topic_lists as (
+-- Bounds only: the sentence text is cut from the body in final, where documents join once per figure; a join that
+-- carried bodies into millions of rows would copy them.
+sentences as (
+    select
+        metrics.metric_id,
+        metrics.document_id,
+        sentence_bounds.sentence_start,
+        sentence_bounds.sentence_end
+    from metrics
+    inner join document_paths on metrics.document_id = document_paths.document_id
+    inner join sentence_bounds
+        on
+            document_paths.source_path = sentence_bounds.source_path
+            and metrics.ordinal = sentence_bounds.ordinal
+),
+
+-- Each figure's topics as one bit per topic: DuckDB folds millions of groups into a bit_or ten times faster than
+-- into list(); the few distinct sets of topics are then spelled out as lists once each. Up to 127 topics fit.
+topic_masks as (
     select
         metric_topics.metric_id,
-        list(metric_topics.topic_id order by topics.sort_order) as topics,
-        list(topics.label order by topics.sort_order) as topic_labels
+        bit_or(1::hugeint << topics.position) as topic_mask
     from metric_topics
     inner join topics on metric_topics.topic_id = topics.topic_id
     group by metric_topics.metric_id
+),
+
+topic_sets as (
+    select
+        masks.topic_mask,
+        list(topics.topic_id order by topics.position) as topics,
+        list(topics.label order by topics.position) as topic_labels
+    from (select distinct topic_mask from topic_masks) as masks
+    inner join topics on (masks.topic_mask >> topics.position) & 1 = 1
+    group by masks.topic_mask
+),
+
+topic_lists as (
+    select
+        topic_masks.metric_id,
+        topic_sets.topics,
+        topic_sets.topic_labels
+    from topic_masks
+    inner join topic_sets on topic_masks.topic_mask = topic_sets.topic_mask
 ),
 
 place_mentions as (
@@ -105,7 +152,8 @@ final as (
         metrics.metric_kind,
         metrics.equivalent_of_metric_id,
         coalesce(metrics.period_end, documents.published_date) as as_of_date,
-        sentences.sentence,
+        substr(documents.body, sentences.sentence_start + 1, sentences.sentence_end - sentences.sentence_start)
+            as sentence,
         sentences.sentence_start,
         sentences.sentence_end,
         coalesce(topic_lists.topics, []::varchar[]) as topics,

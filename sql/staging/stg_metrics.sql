@@ -1,4 +1,6 @@
--- Figures with stable ids; equivalent_of is resolved from a position in the document to a metric id.
+-- Every extracted figure row with its stable id; equivalent_of is resolved from a position in the document to a
+-- metric id. Rows of one document that state the same figure (same span, unit and kind) share an id; the one with
+-- the lowest value, then the lowest ordinal, represents it among the published figures.
 with
 
 metrics as (
@@ -8,6 +10,15 @@ metrics as (
 documents as (
     select * from staging.stg_documents
     where not is_duplicate
+),
+
+-- A narrow aggregate over the raw columns: choosing among whole rows (a window or qualify) costs several times more.
+representatives as (
+    select
+        source_path,
+        arg_min(ordinal, (value, ordinal)) as ordinal
+    from metrics
+    group by source_path, char_start, char_end, unit, metric_kind
 ),
 
 identified as (
@@ -27,6 +38,8 @@ final as (
     select
         identified.metric_id,
         identified.document_id,
+        identified.source_path,
+        identified.ordinal,
         identified.char_start,
         identified.char_end,
         identified.mention_text,
@@ -41,12 +54,17 @@ final as (
         identified.period_end,
         identified.is_projection,
         identified.metric_kind,
-        restated.metric_id as equivalent_of_metric_id
+        restated.metric_id as equivalent_of_metric_id,
+        representatives.ordinal is not null as is_representative
     from identified
     left join identified as restated
         on
             identified.source_path = restated.source_path
             and identified.equivalent_of = restated.ordinal
+    left join representatives
+        on
+            identified.source_path = representatives.source_path
+            and identified.ordinal = representatives.ordinal
 )
 
 select * from final
