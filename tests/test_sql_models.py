@@ -100,6 +100,19 @@ def test_dim_entity_takes_fullest_name_and_resolves_affiliation(con, models):
     ]
 
 
+@pytest.mark.parametrize("order", [1, -1], ids=["as-written", "reversed"])
+def test_dim_entity_breaks_a_tie_between_stated_attributes_the_same_way_every_time(con, models, order):
+    statements = [("a.txt", "farmer", 40), ("b.txt", "founder", 41), ("c.txt", "founder", 40), ("d.txt", "farmer", 41)]
+    for path, role, age in statements[::order]:
+        add_document(con, path, f"Wu Fang, {age}, a {role}, spoke.", path)
+        con.execute(
+            "insert into raw.entities values (?, 'person:wu fang', 'person', 'Wu Fang', ?, ?, null)", [path, age, role]
+        )
+    run_transforms(con, models)
+    # Two statements each: the first role and age in sort order, whichever document was loaded first.
+    assert rows(con, "select role, age from marts.dim_entity") == [("farmer", 40)]
+
+
 def test_fct_entity_mention_slices_body(con, models):
     add_document(con, "a.txt", "Liu Xiabing works at Acme Group.", "s1")
     con.execute("insert into raw.entities values ('a.txt', 'org:acme', 'organization', 'Acme Group', null, null, null)")
@@ -126,6 +139,27 @@ def test_fct_metric_links_equivalent_and_keeps_values(con, models):
     )
     assert got == [("6 million yuan", 6000000.0, None), ("about 841,432 U.S. dollars", 841432.0, "6 million yuan")]
     assert rows(con, "select count(distinct metric_id) from marts.fct_metric") == [(2,)]
+
+
+def test_fct_metric_keeps_one_row_per_figure_with_the_ordinal_it_came_from(con, models):
+    body = "Output rose 5 percent to 300 tonnes."
+    add_document(con, "a.txt", body, "s1")
+    # Two readings of one span (same unit and kind) are one figure: the lower value, then the earlier ordinal, stands.
+    con.execute("""insert into raw.metrics values
+        ('a.txt', 0, 12, 21, 7, null, null, 'percent', 'exact', null, 'output', null, null, false, 'change', null),
+        ('a.txt', 1, 12, 21, 5, null, null, 'percent', 'exact', null, 'output', null, null, false, 'change', null),
+        ('a.txt', 2, 12, 21, 5, null, null, 'percent', 'exact', null, 'output', null, null, false, 'change', null),
+        ('a.txt', 3, 25, 35, 300, null, null, 'tonne', 'exact', null, 'output', null, null, false, 'level', null)""")
+    run_transforms(con, models)
+    got = rows(con, "select mention_text, value, ordinal from marts.fct_metric order by char_start")
+    assert got == [("5 percent", 5.0, 1), ("300 tonnes", 300.0, 3)]
+    lineage = rows(
+        con,
+        """select count(*) from marts.fct_metric f join marts.dim_document d using (document_id)
+           join raw.metrics r on r.source_path = d.source_path and r.ordinal = f.ordinal
+           where r.char_start = f.char_start and r.value = f.value""",
+    )
+    assert lineage == [(2,)]
 
 
 def test_fct_quote_text_and_speaker(con, models):

@@ -24,14 +24,50 @@ canonical_names as (
     ) = 1
 ),
 
+-- Each attribute as the documents state it, one row per statement (unpivot drops the unstated ones).
+statements as (
+    unpivot (
+        select
+            entity_id,
+            entity_type,
+            role,
+            affiliation_entity_id,
+            age::varchar as age
+        from entities
+    )
+    on entity_type, age, role, affiliation_entity_id
+    into name attribute value stated
+),
+
+statement_counts as (
+    select
+        entity_id,
+        attribute,
+        stated,
+        count(*) as times
+    from statements
+    group by all
+),
+
+-- The most often stated value; a tie goes to the first in sort order, so a rebuild of the same documents picks
+-- the same value (mode() picks any of the tied ones).
+most_stated as (
+    select
+        entity_id,
+        attribute,
+        arg_min(stated, (-times, stated)) as stated
+    from statement_counts
+    group by entity_id, attribute
+),
+
 attributes as (
     select
         entity_id,
-        mode(entity_type) as entity_type,
-        mode(age) as age,
-        mode(role) as role,
-        mode(affiliation_entity_id) as affiliation_entity_id
-    from entities
+        max(stated) filter (where attribute = 'entity_type') as entity_type,
+        max(stated) filter (where attribute = 'age')::integer as age,
+        max(stated) filter (where attribute = 'role') as role,
+        max(stated) filter (where attribute = 'affiliation_entity_id') as affiliation_entity_id
+    from most_stated
     group by entity_id
 ),
 
