@@ -14,9 +14,11 @@ from flows.extract.numbers import (
     DIGITS_RE,
     SCALE_RE,
     SCALES,
+    _lower_case_twin,
     ending_matcher,
     find_written,
     last_token,
+    lowered,
     parse_digits,
     parse_written,
 )
@@ -173,6 +175,18 @@ _PROJECTION_HINTS = tuple(_PROJECTION_HINT_RE.pattern.split("|"))
 def _projection_hint(clause: str) -> bool:
     """`_PROJECTION_HINT_RE.search(clause)`: plain substring tests are faster than the alternation."""
     return any(map(clause.__contains__, _PROJECTION_HINTS))
+
+
+# The same pattern in lower case without IGNORECASE, for the document's lower case (see `numbers.lowered`).
+_PROJECTION_LOW_RE = _lower_case_twin(_PROJECTION_RE)
+
+
+def _projection_found(text: str, clause: str, lo: int) -> bool:
+    """`_PROJECTION_RE.search(clause)` for clause = text[lo:lo + len(clause)], on the lower case when it is safe."""
+    low = lowered(text)
+    if low is None:
+        return _PROJECTION_RE.search(clause) is not None
+    return _PROJECTION_LOW_RE.search(low[lo : lo + len(clause)]) is not None
 
 
 _INDEX_RE = re.compile(
@@ -1120,6 +1134,20 @@ class _Doc:
 
 def _word_before(text: str, pos: int) -> tuple[str, int]:
     """The token right before pos (skipping one run of spaces) and its start."""
+    # Read from a window with string methods; a word or a run of spaces that reaches the window's start is
+    # left to the character loop below.
+    lo = pos - 40 if pos > 40 else 0
+    head = text[lo:pos].rstrip(" \t\u00a0")
+    if head:
+        j = lo + len(head)
+        if head[-1].isspace():
+            return "", j
+        parts = head.rsplit(None, 1)
+        if len(parts) == 2 or not lo:
+            word = parts[-1]
+            return word, j - len(word)
+    elif not lo:
+        return "", 0
     j = pos
     while j > 0 and text[j - 1] in " \t\u00a0":
         j -= 1
@@ -1232,7 +1260,7 @@ def _not_a_figure(text: str, f: _Fig) -> bool:
     # Glued letters are units/scales only ("5km", "20k", "3.5bn"); anything else is a name or an ordinal.
     if after[:1].isalpha() and not f.written and not match_unit(text, e):
         return True
-    if _HYPHEN_WORD_AFTER_RE.match(after) and not _PLUS_FOLD_RE.match(after):
+    if after[:1] == "-" and _HYPHEN_WORD_AFTER_RE.match(after) and not _PLUS_FOLD_RE.match(after):
         return True
     before = text[max(0, s - 2) : s]
     if before.endswith("-") and len(before) == 2 and before[0].isalnum() and not _range_end(text, f):
@@ -1245,7 +1273,8 @@ def _not_a_figure(text: str, f: _Fig) -> bool:
         rest = rest[1:].lstrip()
     if (not rest or rest[0] in _AGE_FIRST) and _AGE_AFTER_RE.match(text, e):
         return True
-    if not f.written and _PHONE_AFTER_RE.match(after):
+    # A phone number goes on with a digit after one separator (`\d` is what `str.isdecimal` tells).
+    if not f.written and after[1:2].isdecimal() and _PHONE_AFTER_RE.match(after):
         return True
     label = _label_ending(text, s, 30)
     # "an average age of 6.2 years" describes a fleet, not a person.
@@ -1497,6 +1526,23 @@ def _parse_unit(text: str, f: _Fig, code: str | None) -> None:
         f.unit_explicit = True
 
 
+# Last word -> which endings it may close (1 hedge, 2 filler, 4 change, 8 `by`): the tests the ending closures
+# make first, so a closure is called only when its own test would pass.
+_PREFIX_BITS: dict[str, int] = {}
+
+
+def _prefix_bits(tok: str) -> int:
+    if len(_PREFIX_BITS) > 20_000:
+        _PREFIX_BITS.clear()
+    bits = _PREFIX_BITS[tok] = (
+        (_HEDGE_LAST.fullmatch(tok) is not None)
+        | (_FILLER_LAST.fullmatch(tok) is not None) << 1
+        | (_CHANGE_LAST.fullmatch(tok) is not None) << 2
+        | (_BY_LAST.fullmatch(tok) is not None) << 3
+    )
+    return bits
+
+
 def _prefix_context(text: str, f: _Fig, code: str | None) -> None:
     """Hedge, currency symbol (code: its currency) and change verb before the number; sets the mention start."""
     start = f.num_start
@@ -1504,17 +1550,21 @@ def _prefix_context(text: str, f: _Fig, code: str | None) -> None:
         start = _currency_ending(text, start, 6).start()
     for _ in range(3):
         tok = last_token(text, start)
-        m = _hedge_ending(text, start, 40, tok)
+        # Which of the four endings the last word allows, in one lookup: most words allow none.
+        bits = _PREFIX_BITS.get(tok)
+        if bits is None:
+            bits = _prefix_bits(tok)
+        m = _hedge_ending(text, start, 40, tok) if bits & 1 else None
         if m and f.qualifier == "exact":
             f.qualifier = _HEDGE_KIND[int(m.lastgroup[1:])]
             start = m.start()
             continue
-        m = _filler_ending(text, start, 40, tok)
+        m = _filler_ending(text, start, 40, tok) if bits & 2 else None
         if m:
             start = m.start()
             continue
         break
-    m = _change_ending(text, start, 40, tok)
+    m = _change_ending(text, start, 40, tok) if bits & 4 else None
     if m and m.group().split()[0].lower() in ("up", "down"):
         verb, _ = _word_before(text, m.start())
         if verb.lower().endswith(("ing", "ed")) or verb.lower() in _PHRASAL_VERBS:
@@ -1523,7 +1573,7 @@ def _prefix_context(text: str, f: _Fig, code: str | None) -> None:
         f.change = 1 if m.group("up") else -1
         start = m.start()
     else:
-        m = _by_ending(text, start, 6, tok)
+        m = _by_ending(text, start, 6, tok) if bits & 8 else None
         if m:
             word, _ = _word_before(text, m.start())
             lw = word.lower()
@@ -1898,7 +1948,7 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
         if in_sentence is None:
             # Most sentences hold no hint at all: one test for all their figures, as each clause lies within.
             in_sentence = hinted[s] = _projection_hint(text[s:e])
-        f.projection = in_sentence and _projection_hint(clause) and bool(_PROJECTION_RE.search(clause))
+        f.projection = in_sentence and _projection_hint(clause) and _projection_found(text, clause, clause_lo)
         f.time = _pick_time(doc, f, by_sentence.get(s, []))
         if not f.projection and f.time and doc.published and f.time[0] > doc.published:
             f.projection = True
