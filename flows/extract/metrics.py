@@ -11,10 +11,10 @@ from decimal import Decimal
 from flows.extract.model import Metric
 from flows.extract.numbers import (
     DIGIT_BLOCKERS,
-    DIGITS_RE,
     SCALE_RE,
     SCALES,
     _lower_case_twin,
+    digit_runs,
     ending_matcher,
     find_written,
     last_token,
@@ -1176,7 +1176,7 @@ def _candidates(text: str) -> tuple[list[_Fig], list[int]]:
     """Number tokens in text order, and the digit runs where a time expression may start."""
     out: list[_Fig] = []
     digit_triggers: list[int] = []
-    for m in DIGITS_RE.finditer(text):
+    for m in digit_runs(text):
         s = m.start()
         if digit_trigger(text, s, m.end()):
             digit_triggers.append(s)

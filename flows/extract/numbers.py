@@ -43,6 +43,32 @@ _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 # Digits: 1,493 / 40,816.38 / 4.6. The pattern starts with a character class so the engine can skip ahead fast;
 # what may stand before a number (a letter, a path, an HTML entity) is checked by the caller.
 DIGITS_RE = re.compile(r"\d(?:\d|,(?=\d{3}(?!\d)))*(?:\.\d+)?(?!\d)")
+# ASCII digits -> `0`, every other byte unchanged: on an ASCII text, `bytes.find` of `0` (a memchr) lands on
+# each place where `DIGITS_RE` may start far faster than the pattern's own scan of a character class.
+_DIGIT_MARKS = bytes(48 if 48 <= i <= 57 else i for i in range(256))
+
+
+def digit_runs(text: str) -> list[re.Match[str]]:
+    """`list(DIGITS_RE.finditer(text))`.
+
+    In an ASCII text the only decimal digits (what `\\d` matches) are 0-9, and a match starts at every digit the
+    previous match left behind (each digit alone is a match), so finding the next digit and matching there gives the
+    same matches.
+    """
+    if not text.isascii():
+        return list(DIGITS_RE.finditer(text))
+    marks = text.encode("ascii").translate(_DIGIT_MARKS)
+    out = []
+    match = DIGITS_RE.match
+    find = marks.find
+    i = find(b"0")
+    while i >= 0:
+        m = match(text, i)
+        out.append(m)
+        i = find(b"0", m.end())
+    return out
+
+
 DIGIT_BLOCKERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789.,/#&@:")
 
 # Written numbers; `one`, `a` and `an` only count in front of a scale word ("a million", "one billion"). The

@@ -289,3 +289,29 @@ def test_metric_records_equal_constructed_ones():
     fast, slow = M._metric(fields), Metric(**fields)
     assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
     assert not hasattr(Metric, "__post_init__") and not hasattr(Metric, "__slots__")
+
+
+def test_digit_runs_match_a_full_scan():
+    from flows.extract.numbers import DIGITS_RE, digit_runs
+
+    extra = ["1,234,56.7.8", "12,3456", "x1,234.5y", "٣٤5", "5,000,000", ",5", "1.", ".5"]
+    for text in TEXTS + extra + [t + " 7" for t in extra]:
+        assert [m.span() for m in digit_runs(text)] == [m.span() for m in DIGITS_RE.finditer(text)], text[:80]
+
+
+def test_word_before_agrees_with_a_character_scan():
+    def slow(text: str, pos: int) -> tuple[str, int]:
+        j = pos
+        while j > 0 and text[j - 1] in " \t\u00a0":
+            j -= 1
+        k = j
+        while k > 0 and not text[k - 1].isspace():
+            k -= 1
+        return text[k:j], k
+
+    rnd = random.Random(3)
+    pieces = ["a", "bc", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "x" * 30, " " * 30, "(", "5", "é"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 25)))
+        for pos in range(len(text) + 1):
+            assert M._word_before(text, pos) == slow(text, pos), (text, pos)
