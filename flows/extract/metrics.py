@@ -342,6 +342,7 @@ _SPACES_RE = re.compile(r"\s+")
 _PLUS_FOLD_RE = re.compile(r"-(?:plus|fold)\b", re.I)
 _MODEL_TOKEN_RE = re.compile(r"\d{2,4}(?:-\d{1,3})?[A-Za-z]*|[A-Z]?\d+[A-Za-z]*(?:-\d+)?")
 _REDUCE_BEFORE_RE = re.compile(rf"\b(?:{_CHANGE_DOWN}|reduce|shrink|lower|trim|slash|narrow)\b[^,.;]*$", re.I)
+_REDUCE_BEFORE_LOW_RE = _lower_case_twin(_REDUCE_BEFORE_RE)  # for the document's lower case
 _MORE_THAN_RE = re.compile(r"[\s\u00a0]*(?:more|less|fewer)[\s\u00a0]+than", re.I)
 _PREP_AFTER_RE = re.compile(r"[\s\u00a0]+(?:to|for|from|with|in|at|by|and|of)\b")
 _PLURAL_WORD_RE = re.compile(r"\b([a-z][a-z-]+s)\b")
@@ -1584,7 +1585,12 @@ def _prefix_context(text: str, f: _Fig, code: str | None) -> None:
                 clause = text[max(0, m.start() - 60) : m.start()]
                 # No match can reach back over a `,`, `.` or `;`: the scan starts after the last one.
                 cut = max(clause.rfind(","), clause.rfind("."), clause.rfind(";"))
-                if _REDUCE_BEFORE_RE.search(clause, cut + 1):
+                low = lowered(text)
+                if (
+                    _REDUCE_BEFORE_LOW_RE.search(low[max(0, m.start() - 60) : m.start()], cut + 1)
+                    if low is not None
+                    else _REDUCE_BEFORE_RE.search(clause, cut + 1)
+                ):
                     f.change = -1
                 start = m.start()
     if f.qualifier == "exact" and tok.startswith(("exceed", "surpass")):

@@ -124,6 +124,13 @@ _WRITTEN_STEMS = (
     "dozen",
 )
 _SCALE_STEMS = ("hundred", "thousand", "million", "billion", "trillion")
+# (needle, heads): each stem is a head then the needle. `tw` finds more than `two`, `twelve` and `twent` (its
+# extra places only cost a failed match of `WRITTEN_RE`).
+_WRITTEN_NEEDLES = tuple(
+    [("tw", ("",)), ("even", ("s", "el"))]
+    + [(stem, ("",)) for stem in _WRITTEN_STEMS if stem not in ("two", "twelve", "twent", "seven", "eleven")]
+)
+_SCALE_NEEDLES = (("hundred", ("",)), ("thousand", ("",)), ("illion", ("m", "b", "tr")))
 _OPENER_CHARS = frozenset(" \t\n\r\f\v\"'([“‘/—")
 
 
@@ -142,19 +149,30 @@ def find_written(text: str) -> list[tuple[int, int, str]]:
         out.extend((m.start(1), m.end(1), m.group(1)) for m in WRITTEN_RE.finditer(text))
         return out
     starts: set[int] = set()
-    for stem in _WRITTEN_STEMS:
-        i = low.find(stem)
-        while i >= 0:
-            if i and (text[i - 1] in _OPENER_CHARS or text[i - 1].isspace()):
-                starts.add(i - 1)
-                if stem == "dozen":
+    # Each search costs a pass over the text: stems that share a tail are found through it, and the letters
+    # before it tell which stem (if any) stands there.
+    for needle, heads in _WRITTEN_NEEDLES:
+        k = low.find(needle)
+        while k >= 0:
+            for head in heads:
+                i = k - len(head)
+                if (
+                    i > 0
+                    and (not head or low.startswith(head, i))
+                    and (text[i - 1] in _OPENER_CHARS or text[i - 1].isspace())
+                ):
+                    starts.add(i - 1)
+                    if needle == "dozen":
+                        _add_article_starts(text, i, starts)
+            k = low.find(needle, k + 1)
+    for needle, heads in _SCALE_NEEDLES:
+        k = low.find(needle)
+        while k >= 0:
+            for head in heads:
+                i = k - len(head)
+                if i >= 0 and (not head or low.startswith(head, i)):
                     _add_article_starts(text, i, starts)
-            i = low.find(stem, i + 1)
-    for stem in _SCALE_STEMS:
-        i = low.find(stem)
-        while i >= 0:
-            _add_article_starts(text, i, starts)
-            i = low.find(stem, i + 1)
+            k = low.find(needle, k + 1)
     end = 0
     for q in sorted(starts):
         if q < end:
@@ -236,9 +254,14 @@ def last_token(text: str, pos: int) -> str:
         globals()["_TOKENS"] = cache
     found = cache[1].get(pos)
     if found is None:
-        j = pos
-        while j > 0 and text[j - 1] in _SPACES:
-            j -= 1
+        # A window of 40 characters holds the spaces before pos and the 24 characters before them, unless the
+        # window is all spaces: then the character loop finds where they start.
+        lo = pos - 40 if pos > 40 else 0
+        j = lo + len(text[lo:pos].rstrip(_SPACES))
+        if j == lo and lo:
+            j = pos
+            while j > 0 and text[j - 1] in _SPACES:
+                j -= 1
         k = text.rfind(" ", max(0, j - 24), j) + 1
         found = cache[1][pos] = text[max(k, j - 24) : j].lower().lstrip('("“[')
     return found

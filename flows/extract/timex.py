@@ -417,7 +417,9 @@ def find_times(
         if kind == "anaph":
             out.append(_time_ref(m.start(), m.end(), None, None, False, True))
             continue
-        is_end = bool(_IS_END_RE.match(g)) or (kind == "y" and g.lower().startswith("by "))
+        # Every spelling of an end holds `end`: most matches have none, and the pattern need not run.
+        low_g = g.lower()
+        is_end = ("end" in low_g and bool(_IS_END_RE.match(g))) or (kind == "y" and low_g.startswith("by "))
         try:
             first, last = _resolve(kind, g, published, is_end)
         except (ValueError, OverflowError, KeyError, AttributeError):
