@@ -35,8 +35,8 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def timed_run(source: Path, warehouse: Path, env: dict) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS and the summary lines of one `ruralpulse run`."""
+def timed_run(source: Path, warehouse: Path, env: dict, log: Path) -> tuple[float, int, str]:
+    """Wall seconds, peak tree RSS and the summary lines of one `ruralpulse run`; its whole output goes to log."""
     cmd = [str(ROOT / ".venv/bin/ruralpulse"), "run", "--source", str(source), "--warehouse", str(warehouse)]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -57,6 +57,7 @@ def timed_run(source: Path, warehouse: Path, env: dict) -> tuple[float, int, str
     done.set()
     sampler.join()
     wall = time.monotonic() - start
+    log.write_text(out)
     if proc.returncode != 0:
         raise SystemExit(f"run failed ({proc.returncode}):\n{out[-3000:]}")
     summary = [line for line in out.splitlines() if line.startswith("  ")]
@@ -78,12 +79,12 @@ def main() -> int:
         wh_dir = a.work / f"warehouse-{n}"
         shutil.rmtree(wh_dir, ignore_errors=True)
         warehouse = wh_dir / "ruralpulse.duckdb"
-        full = timed_run(corpus, warehouse, env)
-        rerun = timed_run(corpus, warehouse, env)
+        full = timed_run(corpus, warehouse, env, a.work / f"log-{n}-full.txt")
+        rerun = timed_run(corpus, warehouse, env, a.work / f"log-{n}-rerun.txt")
         extra = corpus / "zz-added"
         shutil.rmtree(extra, ignore_errors=True)
         write_corpus(extra, 100, seed=n)
-        added = timed_run(corpus, warehouse, env)
+        added = timed_run(corpus, warehouse, env, a.work / f"log-{n}-added.txt")
         shutil.rmtree(extra)
         rows.append((n, mb, full, rerun, added, warehouse.stat().st_size / 1e6))
         print(f"{n} docs done", flush=True)

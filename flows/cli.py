@@ -253,6 +253,14 @@ def command_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not args.full_refresh and args.task_runner == "processes" and not api_url_may_be_configured():
+        # Only when the run would get a temporary Prefect API: with a long-running server (PREFECT_API_URL set) every
+        # run is a flow run the operator sees in the UI, so the flow runs even when it will find nothing to do. With a
+        # temporary server no one watches the run, and the flow would only find the same answer ~20 s later, after
+        # Prefect's import and the server's boot. The decision is the flow's own code (flows.summary).
+        status = run_if_already_current(args, source)
+        if status is not None:
+            return status
     temporary = start_temporary_api_if_unset()
     use_api_url(temporary)
     down = None if temporary and temporary.running else unreachable_prefect_api()
@@ -297,6 +305,69 @@ def command_run(args: argparse.Namespace) -> int:
         return 0
     print(f"ruralpulse: not published: {state.message or result}", file=sys.stderr)
     return 3 if "another ruralpulse run is active" in (state.message or "") else 1
+
+
+def run_if_already_current(args: argparse.Namespace, source: Path) -> int | None:
+    """Answer a run on an unchanged source like the flow would, without Prefect: an exit status, or None to run it."""
+    import duckdb
+
+    from flows.sqlmodels import load_models
+    from flows.summary import already_current
+    from flows.warehouse import RunAlreadyActive, WarehouseLayout
+
+    layout = WarehouseLayout(Path(args.warehouse))
+    try:
+        summary = already_current(
+            str(source),
+            layout,
+            load_models(Path(args.sql)),
+            Path(args.expectations),
+            batches=args.batches,
+            max_bytes=args.max_bytes,
+            workers=args.workers,
+        )
+    except RunAlreadyActive as exc:
+        print(f"ruralpulse: {exc}", file=sys.stderr)
+        return 3
+    except (OSError, duckdb.Error):
+        return None  # the flow meets the same problem and reports it as a failed run
+    if summary is None:
+        return None
+    print(f"ruralpulse: {summary.message}; no Prefect flow run was started", flush=True)
+    print_summary(summary)
+    return 0
+
+
+def api_url_may_be_configured() -> bool:
+    """Whether Prefect may find an API URL (so no temporary server), read without importing Prefect.
+
+    The environment, then the files Prefect's settings read: the active profile, and .env, prefect.toml and
+    pyproject.toml in the working directory. A file that cannot be read counts as configuring one.
+    """
+    import tomllib
+
+    if os.environ.get("PREFECT_API_URL", "").strip():
+        return True
+    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    try:
+        if profiles.exists():
+            data = tomllib.loads(profiles.read_text())
+            active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+            if str(data.get("profiles", {}).get(active, {}).get("PREFECT_API_URL", "")).strip():
+                return True
+        if Path(".env").exists() and "PREFECT_API_URL" in Path(".env").read_text():
+            return True
+        for file, table in (("prefect.toml", ()), ("pyproject.toml", ("tool", "prefect"))):
+            if Path(file).exists():
+                settings = tomllib.loads(Path(file).read_text())
+                for key in table:
+                    settings = settings.get(key, {})
+                if settings.get("api", {}).get("url"):
+                    return True
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        return True
+    return False
 
 
 def configured_api_url() -> str:

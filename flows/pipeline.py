@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import uuid
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -23,11 +21,18 @@ from prefect.futures import as_completed
 from prefect.states import Failed, State
 
 from flows.batches import BatchResult, extract_batch_file
-from flows.catalog import build_input_files
 from flows.faults import crash_point
 from flows.gate import validate_build
-from flows.sqlmodels import Model, load_models, models_version
-from flows.stages import IngestPlan, extract_batches_locally, ingest_source, run_changes
+from flows.sqlmodels import Model, load_models
+from flows.stages import IngestPlan, extract_batches_locally, run_changes
+from flows.summary import (  # RunSummary, build_inputs_version: still importable from flows.pipeline
+    RunSummary,
+    build_inputs_version,
+    is_current,
+    new_run_id,
+    plan_ingest,
+    read_published_state,
+)
 from flows.topics import EXTRACTOR_VERSION  # extractor + taxonomy: a taxonomy edit re-tags
 from flows.validate import ValidationReport
 from flows.warehouse import (
@@ -39,9 +44,6 @@ from flows.warehouse import (
     is_compatible,
     publish,
     published_counts,
-    read_known_documents,
-    read_known_files,
-    read_known_rejections,
     read_meta,
     record_run,
     remove_leftovers,
@@ -50,81 +52,6 @@ from flows.warehouse import (
 
 FLOW_NAME = "ruralpulse"
 DEPLOYMENT_NAME = "ruralpulse-scheduled"
-
-
-@dataclass
-class RunSummary:
-    """What a run did, for the terminal, the run history and the Prefect artifact."""
-
-    run_id: str
-    source: str
-    warehouse: str
-    started_at: datetime
-    finished_at: datetime | None = None
-    documents_new: int = 0
-    documents_changed: int = 0
-    documents_unchanged: int = 0
-    documents_reprocessed: int = 0
-    documents_removed: int = 0
-    documents_rejected: int = 0
-    documents: int = 0
-    entities: int = 0
-    mentions: int = 0
-    metrics: int = 0
-    quotes: int = 0
-    validation: str = "not run"
-    published: bool = False
-    message: str = ""
-    failed_expectations: list[str] = field(default_factory=list)
-    extraction_pids: list[int] = field(default_factory=list)  # processes that extracted batches
-    data_docs: str = ""
-
-    def set_counts(self, counts: dict[str, int]) -> None:
-        """Take the warehouse totals from mart row counts."""
-        self.documents = counts.get("dim_document", 0)
-        self.entities = counts.get("dim_entity", 0)
-        self.mentions = counts.get("fct_entity_mention", 0)
-        self.metrics = counts.get("fct_metric", 0)
-        self.quotes = counts.get("fct_quote", 0)
-        # Ingest counts unreadable files and lines; the mart adds duplicates found in SQL. Report what analysts see.
-        self.documents_rejected = counts.get("rejected_documents", self.documents_rejected)
-
-    def described(self, text: str) -> str:
-        """An artifact description: text, and where this run's Data Docs are."""
-        return f"{text}; data docs: {self.data_docs}" if self.data_docs else text
-
-    def history_row(self) -> dict:
-        """The summary as a row of ops.runs."""
-        return {
-            "run_id": self.run_id,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "source": self.source,
-            "published": self.published,
-            "validation_success": {"passed": True, "failed": False}.get(self.validation),
-            "documents_new": self.documents_new,
-            "documents_changed": self.documents_changed,
-            "documents_unchanged": self.documents_unchanged,
-            "documents_removed": self.documents_removed,
-            "documents_rejected": self.documents_rejected,
-            "message": self.message,
-        }
-
-    def table(self) -> list[dict]:
-        """The summary as rows of stage, measure and count for a table artifact."""
-        return [
-            {"stage": "ingest", "measure": "documents new", "count": self.documents_new},
-            {"stage": "ingest", "measure": "documents changed", "count": self.documents_changed},
-            {"stage": "ingest", "measure": "documents unchanged", "count": self.documents_unchanged},
-            {"stage": "ingest", "measure": "documents re-extracted", "count": self.documents_reprocessed},
-            {"stage": "ingest", "measure": "documents removed", "count": self.documents_removed},
-            {"stage": "ingest", "measure": "documents rejected", "count": self.documents_rejected},
-            {"stage": "warehouse", "measure": "documents", "count": self.documents},
-            {"stage": "warehouse", "measure": "entities", "count": self.entities},
-            {"stage": "warehouse", "measure": "entity mentions", "count": self.mentions},
-            {"stage": "warehouse", "measure": "figures", "count": self.metrics},
-            {"stage": "warehouse", "measure": "quotations", "count": self.quotes},
-        ]
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -141,21 +68,19 @@ def ingest(
     """Read the source folder and decide which documents are new, changed, unchanged or removed."""
     crash_point("ingest")
     logger = get_run_logger()
-    compatible = is_compatible(read_meta(published), models)
-    if published.exists() and not compatible:
+    state = read_published_state(published, models)
+    if published.exists() and not state.compatible:
         logger.info("the published warehouse was built by an older layout: rebuilding everything")
-    known = read_known_documents(published) if compatible else {}
-    plan = ingest_source(
+    # This module's EXTRACTOR_VERSION, as in build_inputs_version and the build's meta (a test replaces it here).
+    plan = plan_ingest(
         source,
         scratch,
-        known,
-        known_files=read_known_files(published) if compatible else {},
-        known_rejections=read_known_rejections(published) if compatible else None,
-        extractor_version=EXTRACTOR_VERSION,
-        full_refresh=full_refresh or not compatible,
+        state,
+        full_refresh=full_refresh,
         batches=batches,
         max_bytes=max_bytes,
         workers=workers,
+        extractor_version=EXTRACTOR_VERSION,
     )
     logger.info(
         "ingest: %d new, %d changed, %d unchanged, %d re-extracted, %d removed, %d rejected",
@@ -276,7 +201,7 @@ def ruralpulse_run(
     logger = get_run_logger()
     layout = WarehouseLayout(Path(warehouse))
     started = datetime.now()
-    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    run_id = new_run_id(started)
     summary = RunSummary(run_id=run_id, source=source, warehouse=warehouse, started_at=started)
     stack = ExitStack()
     try:
@@ -292,16 +217,12 @@ def ruralpulse_run(
         scratch = layout.scratch_dir(run_id)
         try:
             plan = ingest(Path(source), scratch, layout.published, models, full_refresh, batches, max_bytes, workers)
-            summary.documents_new, summary.documents_changed = plan.new, plan.changed
-            summary.documents_unchanged, summary.documents_reprocessed = plan.unchanged, plan.reprocessed
-            summary.documents_removed, summary.documents_rejected = plan.removed, plan.rejected
-            inputs = build_inputs_version(models, Path(expectations_dir))
-            if not plan.has_changes and read_meta(layout.published).get("build_inputs") == inputs:
+            summary.take_plan(plan)
+            inputs = build_inputs_version(models, Path(expectations_dir), EXTRACTOR_VERSION)
+            if is_current(plan, read_meta(layout.published), inputs):
                 # Same documents, same code, same expectations: the published file is already this run's result.
-                summary.set_counts(published_counts(layout.published))
-                summary.validation, summary.published = "unchanged", True
-                summary.message = "already current: nothing changed since the last published run"
-                summary.finished_at = datetime.now()
+                # The CLI usually answers this case itself, without a flow run (flows.summary.already_current).
+                summary.set_already_current(published_counts(layout.published))
                 append_run_log(layout.run_log, summary.history_row())
                 create_table_artifact(summary.table(), key="run-summary", description=summary.message)
                 logger.info("%s", summary.message)
@@ -362,16 +283,6 @@ def scheduled_deployment(cron: str, parameters: dict) -> RunnerDeployment:
         description="Ingest, extract, transform, validate and publish the news warehouse on a schedule.",
         tags=["ruralpulse"],
     )
-
-
-def build_inputs_version(models: list[Model], expectations: Path) -> str:
-    """Fingerprint of everything besides the documents that shapes a build: SQL, expectations, extractor."""
-    digest = hashlib.sha256(f"{models_version(models)}|{EXTRACTOR_VERSION}".encode())
-    for path in build_input_files(models):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for suite in sorted(expectations.glob("*.json")):
-        digest.update(suite.name.encode() + b"\0" + suite.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def validation_rows(run_id: str, report: ValidationReport) -> list[dict]:

@@ -216,7 +216,7 @@ def test_transient_io_errors_in_ingest_and_publish_are_retried(run_pipeline, see
     import flows.pipeline as pipeline
 
     calls = {"ingest": 0, "publish": 0}
-    real_ingest, real_publish = pipeline.ingest_source, pipeline.publish
+    real_ingest, real_publish = pipeline.plan_ingest, pipeline.publish
 
     def flaky_ingest(*args, **kwargs):
         calls["ingest"] += 1
@@ -232,7 +232,7 @@ def test_transient_io_errors_in_ingest_and_publish_are_retried(run_pipeline, see
             raise OSError(28, "No space left on device (injected)")
         real_publish(build, published)
 
-    monkeypatch.setattr(pipeline, "ingest_source", flaky_ingest)
+    monkeypatch.setattr(pipeline, "plan_ingest", flaky_ingest)
     monkeypatch.setattr(pipeline, "publish", flaky_publish)
     warehouse = tmp_path / "ruralpulse.duckdb"
 
