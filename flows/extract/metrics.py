@@ -231,6 +231,9 @@ _FROM_LAST = re.compile("from", re.I)
 _CURRENCY_LAST = re.compile(r".*[$£€¥₹₩₱₦₽₺]|rs\.?|inr|rmb|cny|usd|eur|gbp|jpy|hkd|aud|cad|sgd|chf|krw|rp|rm|r", re.I)
 _BETWEEN_RE = re.compile(r"(?<![\w-])between[\s\u00a0]+$", re.I)
 _FROM_RE = re.compile(r"(?<![\w-])from[\s\u00a0]+$", re.I)
+_RANGE_JOINERS = frozenset({"-", "–", "—", "to", "and", "or", "through"})
+# What `_PAREN_JOIN_RE` can see first after the spaces of a gap.
+_PAREN_JOIN_FIRST = frozenset("(,/oO")
 _PAREN_JOIN_RE = re.compile(
     r"^[\s\u00a0]*(?:\(|,[\s\u00a0]*or[\s\u00a0]+|[\s\u00a0]+or[\s\u00a0]+|/|,[\s\u00a0]*"
     r"(?:equivalent\s+to|equal\s+to|about|around|roughly|some|or\s+about)[\s\u00a0]+)"
@@ -1197,6 +1200,9 @@ def _candidates(text: str) -> tuple[list[_Fig], list[int]]:
 _SCALE_FIRST = frozenset("htmblckHTMBLCK\u212a")
 
 
+_SCALE_LOW_RE = _lower_case_twin(SCALE_RE)  # for the document's lower case
+
+
 def _apply_scale(text: str, f: _Fig) -> None:
     pos = f.num_end
     for _ in range(2):
@@ -1206,7 +1212,8 @@ def _apply_scale(text: str, f: _Fig) -> None:
         first = head[1:2] if head[:1] == "-" else head.lstrip(" \t\u00a0")[:1] or "h"
         if first not in _SCALE_FIRST:
             break
-        m = SCALE_RE.match(text, pos)
+        low = lowered(text)
+        m = _SCALE_LOW_RE.match(low, pos) if low is not None else SCALE_RE.match(text, pos)
         if not m:
             break
         word = (m.group(1) or m.group(2)).lower()
@@ -1645,7 +1652,10 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
         b = figs[i + 1] if i + 1 < len(figs) else None
         if b is not None and not a.drop and not b.drop:
             gap = text[a.unit_end if a.unit_explicit else a.num_end : b.start]
-            joined = _RANGE_JOIN_RE.match(gap)
+            # `_RANGE_JOIN_RE.match(gap)`: a joiner alone between spaces (`\s` is what `str.strip` removes; no
+            # character other than their own capitals folds to the joiners' letters).
+            stripped = gap.strip()
+            joined = len(stripped) <= 7 and stripped.lower() in _RANGE_JOINERS
             a_had_unit = a.unit_explicit
             if joined and (not a.unit_explicit or a.unit == b.unit or a.unit_end == a.num_end) and b.unit_explicit:
                 between = bool(_between_ending(text, a.start, 12))
@@ -1726,6 +1736,11 @@ def _adjacent_subject(text: str, f: _Fig, sentence_figs: list[_Fig]) -> str | No
 
 
 def _subject_after(text: str, f: _Fig, pos: int) -> str | None:
+    # The pattern opens with spaces, then `of`, `in` or `worth`: most figures are followed by something else.
+    head = text[pos : pos + 10]
+    rest = head.lstrip(" \t\u00a0")
+    if len(rest) == len(head) or (len(rest) >= 2 and not rest.startswith(("of", "in", "wo"))):
+        return None
     m = _SUBJ_AFTER_RE.match(text, pos)
     if not m:
         return None
@@ -1908,7 +1923,9 @@ def _link_equivalents(text: str, figs: list[_Fig]) -> None:
             if a.unit not in MEASURE_UNITS or not va or abs(va - vb) > 0.05 * abs(va):
                 continue
         gap = text[a.end : b.start]
-        if not _PAREN_JOIN_RE.match(gap) and not (b.qualifier == "approximate" and gap.strip() == ","):
+        if (gap.lstrip()[:1] not in _PAREN_JOIN_FIRST or not _PAREN_JOIN_RE.match(gap)) and not (
+            b.qualifier == "approximate" and gap.strip() == ","
+        ):
             continue
         kinds = {u in CURRENCY_CODES for u in (a.unit, b.unit)}
         if (
@@ -1940,7 +1957,8 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
         if f.period is None:
             near = text[max(s, f.start - 60) : f.start]
             m = None
-            if any(map(near.__contains__, _PERIOD_BEFORE_STEMS)):
+            # Every stem but `nnual` holds `ly`: two tests rule most windows out before the seven.
+            if ("ly" in near or "nnual" in near) and any(map(near.__contains__, _PERIOD_BEFORE_STEMS)):
                 found = list(_PERIOD_BEFORE_RE.finditer(near))
                 m = found[-1] if found else None
             # A percent change of an annual total is not a rate ("annual turnover rose 12 per cent").
@@ -1950,10 +1968,15 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
                 and not (f.change and f.unit in ("percent", "percentage_point"))
             ):
                 f.period = _PERIOD_WORDS.get(m.group("w").lower().split()[-1], "year")
-        in_sentence = hinted.get(s)
-        if in_sentence is None:
-            # Most sentences hold no hint at all: one test for all their figures, as each clause lies within.
-            in_sentence = hinted[s] = _projection_hint(text[s:e])
+        # The clause lies within the sentence, so a hint in the clause is one in the sentence: the sentence's test
+        # only saves work when it rules out several clauses at once.
+        if len(by_sentence[s]) > 2:
+            in_sentence = hinted.get(s)
+            if in_sentence is None:
+                # Most sentences hold no hint at all: one test for all their figures.
+                in_sentence = hinted[s] = _projection_hint(text[s:e])
+        else:
+            in_sentence = True
         f.projection = in_sentence and _projection_hint(clause) and _projection_found(text, clause, clause_lo)
         f.time = _pick_time(doc, f, by_sentence.get(s, []))
         if not f.projection and f.time and doc.published and f.time[0] > doc.published:
