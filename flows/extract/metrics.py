@@ -2006,6 +2006,9 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             f.change = a.change if f.change == 0 else f.change
 
 
+_INFINITIES = (float("inf"), float("-inf"))
+
+
 def _emit(text: str, figs: list[_Fig]) -> list[Metric]:
     n = len(text)
     kept: list[_Fig] = []
@@ -2016,7 +2019,7 @@ def _emit(text: str, figs: list[_Fig]) -> list[Metric]:
         if f.start < last_end:
             continue
         _finalize_value(f)
-        if f.value != f.value or f.value in (float("inf"), float("-inf")):
+        if f.value != f.value or f.value in _INFINITIES:
             continue
         kept.append(f)
         last_end = f.end

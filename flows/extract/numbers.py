@@ -393,7 +393,14 @@ def word_start_re(words: list[str], whole: bool = True) -> re.Pattern[str]:
     before the alternation tries its branches one by one.
     """
     firsts = "".join(sorted({re.escape(w[0]) for w in words}))
-    return re.compile(WORD_OPENERS + f"(?=[{firsts}])(" + word_alternation(words, whole) + ")")
+    return re.compile(_WORD_OPENERS_LISTED + f"(?=[{firsts}])(" + word_alternation(words, whole) + ")")
+
+
+# `WORD_OPENERS` with `\s` spelled out as the characters it stands for (those `str.isspace` accepts, as `\s` in a
+# str pattern is `Py_UNICODE_ISSPACE`): a scan tests one listed set per character instead of a category call.
+# (tests/extract check the list against every code point).
+SPACE_CLASS = "\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_WORD_OPENERS_LISTED = "[" + SPACE_CLASS + "\"'(\\[“‘/—]"
 
 
 def word_alternation(words: list[str], whole: bool = True) -> str:

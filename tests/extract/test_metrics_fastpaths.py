@@ -315,3 +315,13 @@ def test_word_before_agrees_with_a_character_scan():
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 25)))
         for pos in range(len(text) + 1):
             assert M._word_before(text, pos) == slow(text, pos), (text, pos)
+
+
+def test_listed_spaces_are_what_backslash_s_matches():
+    from flows.extract.numbers import _WORD_OPENERS_LISTED, SPACE_CLASS, WORD_OPENERS
+
+    listed = re.compile(f"[{SPACE_CLASS}]")
+    assert all(bool(listed.match(chr(c))) == chr(c).isspace() for c in range(0x110000))
+    a, b = re.compile(WORD_OPENERS), re.compile(_WORD_OPENERS_LISTED)
+    assert all(bool(a.match(chr(c))) == bool(b.match(chr(c))) for c in range(0x3001))
+    assert all(bool(re.match(r"\s", chr(c))) == chr(c).isspace() for c in range(0x3001))
