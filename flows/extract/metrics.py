@@ -14,6 +14,7 @@ from flows.extract.numbers import (
     SCALE_RE,
     SCALES,
     _lower_case_twin,
+    after_opener,
     digit_runs,
     ending_matcher,
     find_written,
@@ -21,6 +22,7 @@ from flows.extract.numbers import (
     lowered,
     parse_digits,
     parse_written,
+    words_before_are,
 )
 from flows.extract.timex import TimeRef, digit_trigger, find_times, word_triggers
 from flows.extract.units import (
@@ -242,10 +244,43 @@ _PAREN_JOIN_RE = re.compile(
 )
 # One closure per (pattern, final-word test): the per-call cache keys and pattern lookups are done once.
 _currency_ending = ending_matcher(CURRENCY_PREFIX_RE, _CURRENCY_LAST)
-_label_ending = ending_matcher(_LABEL_BEFORE_RE, _LABEL_LAST)
-_hedge_ending = ending_matcher(_HEDGE_RE, _HEDGE_LAST)
-_filler_ending = ending_matcher(_FILLER_RE, _FILLER_LAST)
-_change_ending = ending_matcher(_CHANGE_RE, _CHANGE_LAST)
+# The tests on the word before a common final word, read off the patterns: of the label words only `age of` ends in
+# `of`; of the fillers only `a total of`; of the hedges, `up to` and `close to` end in `to`, and in `of` the ones
+# listed plus `average [a-z]+ of`.
+_HEDGE_BEFORE_OF = frozenset({"excess", "upwards", "north", "maximum", "short", "region", "order", "average"})
+
+
+def _hedge_before_of(words: list[str]) -> bool:
+    return (
+        len(words) >= 2
+        and words[-1] == "of"
+        and (after_opener(words[-2]) in _HEDGE_BEFORE_OF or (len(words) >= 3 and after_opener(words[-3]) == "average"))
+    )
+
+
+_CHANGE_WORD_RE = re.compile(rf"(?:{_CHANGE_UP}|{_CHANGE_DOWN})", re.I)
+
+
+def _change_before(words: list[str]) -> bool:
+    """A change ending in `of` or `by`: a change word (`rise of` among them), then at most one `by` or `of`."""
+    if len(words) < 2 or words[-1] not in ("of", "by"):
+        return False
+    w2 = after_opener(words[-2])
+    if _CHANGE_WORD_RE.fullmatch(w2) or (words[-1] == "of" and _CHANGE_WORD_RE.fullmatch(w2 + " of")):
+        return True
+    return (
+        words[-2] == "of" and len(words) >= 3 and _CHANGE_WORD_RE.fullmatch(after_opener(words[-3]) + " of") is not None
+    )
+
+
+_label_ending = ending_matcher(_LABEL_BEFORE_RE, _LABEL_LAST, {"of": words_before_are("of", frozenset({"age"}))})
+_hedge_ending = ending_matcher(
+    _HEDGE_RE,
+    _HEDGE_LAST,
+    {"of": _hedge_before_of, "to": words_before_are("to", frozenset({"up", "close"}))},
+)
+_filler_ending = ending_matcher(_FILLER_RE, _FILLER_LAST, {"of": words_before_are("of", frozenset({"total"}))})
+_change_ending = ending_matcher(_CHANGE_RE, _CHANGE_LAST, {"of": _change_before, "by": _change_before})
 _by_ending = ending_matcher(_BY_RE, _BY_LAST)
 _between_ending = ending_matcher(_BETWEEN_RE, _BETWEEN_LAST)
 _from_ending = ending_matcher(_FROM_RE, _FROM_LAST)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 WORD_VALUES: dict[str, int] = {
@@ -307,8 +308,15 @@ def match_ending_at(
     return _at_word_starts(rx).search(text, lo, pos)
 
 
-def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
-    """`match_ending_at(rx, text, pos, span, last, token)` as one closure with its own cache of final words."""
+def ending_matcher(
+    rx: re.Pattern[str], last: re.Pattern[str], before_last: dict[str, Callable[[list[str]], bool]] | None = None
+):
+    """`match_ending_at(rx, text, pos, span, last, token)` as one closure with its own cache of final words.
+
+    before_last: for some final words, a test of the lower-case words of the window (split at whitespace, what the
+    patterns' `\\s` separates) that every match ending in that word passes: a common final word such as `of` then
+    rules most windows out on the word before it, without the search. Each test must be a necessary condition.
+    """
     found = _at_word_starts(rx)
     search = found.search
     # A case-insensitive pattern folds case at every character it tries; on the lower-cased text the same pattern
@@ -336,10 +344,29 @@ def ending_matcher(rx: re.Pattern[str], last: re.Pattern[str]):
             cached = _LOWERED  # the document's lower case, as `lowered` keeps it, without the call
             low = cached[1] if cached[0] is text else lowered(text)
             if low is not None:
+                if before_last is not None:
+                    test = before_last.get(token)
+                    # Every word of a match lies within the window, which starts no later than lo.
+                    if test is not None and not test(low[pos - span if pos > span else 0 : pos].split()):
+                        return None
                 return lower_search(low, lo, pos)
         return search(text, lo, pos)
 
     return match
+
+
+def after_opener(word: str) -> str:
+    """The part of a split word after its last `(`, `[`, `"` or `“`: where a match may start inside it."""
+    return word[max(word.rfind("("), word.rfind("["), word.rfind('"'), word.rfind("“")) + 1 :]
+
+
+def words_before_are(last: str, penultimate: frozenset[str]) -> Callable[[list[str]], bool]:
+    """A `before_last` test: the final word is exactly last, the one before it (from a word start) in penultimate."""
+
+    def test(words: list[str]) -> bool:
+        return len(words) >= 2 and words[-1] == last and after_opener(words[-2]) in penultimate
+
+    return test
 
 
 def _lower_case_twin(rx: re.Pattern[str]) -> re.Pattern[str]:

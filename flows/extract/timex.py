@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flows.extract.metrics_dispatch import FirstCharMatcher
-from flows.extract.numbers import ending_matcher, match_ending_at, word_start_re
+from flows.extract.numbers import ending_matcher, match_ending_at, word_start_re, words_before_are
 
 _MONTH_NUM = {
     "jan": 1,
@@ -165,7 +165,18 @@ _BASE_BEFORE_RE = re.compile(
 _PREFIX_LAST = re.compile(r"of|by|from|the|fiscal|fy|early-?|mid-?|late-?|last|this|next", re.I)
 _BASE_LAST = re.compile(r"period|time|month|quarter|of|in|the|with|to|from|earlier|than|since|versus|vs\.?|over", re.I)
 _prefix_ending = ending_matcher(_PREFIX_BEFORE_RE, _PREFIX_LAST)
-_base_ending = ending_matcher(_BASE_BEFORE_RE, _BASE_LAST)
+# Read off the pattern: `in` ends `same period in`, `than in`, `as in`; `the` ends `same period (of|in) the` and
+# `compared with|to the`; `of` ends `same period of` (period, time, month or quarter).
+_SAME = frozenset({"period", "time", "month", "quarter"})
+_base_ending = ending_matcher(
+    _BASE_BEFORE_RE,
+    _BASE_LAST,
+    {
+        "in": words_before_are("in", _SAME | {"than", "as"}),
+        "the": words_before_are("the", _SAME | {"of", "in", "with", "to"}),
+        "of": words_before_are("of", _SAME),
+    },
+)
 _MAY_OK_BEFORE_RE = re.compile(
     r"(?:in|since|by|of|until|early|late|mid|end|from|to|through|during|before|after)"
     r"[\s-]$",

@@ -325,3 +325,44 @@ def test_listed_spaces_are_what_backslash_s_matches():
     a, b = re.compile(WORD_OPENERS), re.compile(_WORD_OPENERS_LISTED)
     assert all(bool(a.match(chr(c))) == bool(b.match(chr(c))) for c in range(0x3001))
     assert all(bool(re.match(r"\s", chr(c))) == chr(c).isspace() for c in range(0x3001))
+
+
+_NEAR_MATCHES = (
+    "in excess of|upwards of|north of|a maximum of|short of|in the region of|on the order of|an average of"
+    "|the average price of|average of of|up to|close to|just up to|a total of|age of|aged|rose by|rise of"
+    "|rise of of|increase of by|fell by|an increase of|the sharp rise of|down by|same period in|same time of the"
+    "|compared with the|than in|as in|same quarter of|over the|of the|in the|to the|by the|more than|nearly"
+).split("|")
+_NEAR_PIECES = ["of", "to", "by", "in", "the", "(", "“", '"', "x(", "\n", "\u00a0", "UP", "Of", "average", "price"]
+
+
+def _near_texts() -> list[str]:
+    rnd = random.Random(11)
+    out = []
+    for _ in range(1500):
+        parts = [
+            rnd.choice(_NEAR_MATCHES + _NEAR_PIECES) + rnd.choice([" ", "  ", "\n", "", "(", " (", '"'])
+            for _ in range(rnd.randint(1, 6))
+        ]
+        out.append("".join(parts) + rnd.choice([" 5", "5", " ", ""]))
+    return out
+
+
+@pytest.mark.parametrize(
+    "closure, rx, last",
+    [
+        (M._hedge_ending, M._HEDGE_RE, M._HEDGE_LAST),
+        (M._filler_ending, M._FILLER_RE, M._FILLER_LAST),
+        (M._change_ending, M._CHANGE_RE, M._CHANGE_LAST),
+        (M._label_ending, M._LABEL_BEFORE_RE, M._LABEL_LAST),
+        (T._base_ending, T._BASE_BEFORE_RE, T._BASE_LAST),
+    ],
+    ids=lambda x: getattr(x, "pattern", "")[:24],
+)
+def test_word_before_last_tests_rule_out_no_match(closure, rx, last):
+    """The tests on the word before a final `of`, `to`, `by`, `in` or `the` are necessary conditions."""
+    for text in _near_texts() + TEXTS[:20]:
+        for pos in range(len(text) + 1):
+            for span in (6, 30, 40):
+                a, b = match_ending_at(rx, text, pos, span, last), closure(text, pos, span)
+                assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), (text, pos, span)
