@@ -1110,8 +1110,12 @@ class _Doc:
         for m in self._sent_ends:
             if text[m.start()] == ".":
                 st = m.start()
-                lo = max(0, st - 12)
-                ws = max(text.rfind(" ", lo, st), text.rfind("\n", lo - 1 if lo else 0, st))
+                # (Conditional expressions rather than `max`: the builtin parses its arguments as keywords.)
+                lo = st - 12 if st > 12 else 0
+                ws = text.rfind(" ", lo, st)
+                nl = text.rfind("\n", lo - 1 if lo else 0, st)
+                if nl > ws:
+                    ws = nl
                 if ws < 0 and lo:
                     # The word is longer than the window: only the rare scan back to a line start tells it.
                     ws = text.rfind("\n", 0, st)
@@ -1305,7 +1309,7 @@ def _not_a_figure(text: str, f: _Fig) -> bool:
         return True
     if after[:1] == "-" and _HYPHEN_WORD_AFTER_RE.match(after) and not _PLUS_FOLD_RE.match(after):
         return True
-    before = text[max(0, s - 2) : s]
+    before = text[s - 2 if s > 2 else 0 : s]
     if before.endswith("-") and len(before) == 2 and before[0].isalnum() and not _range_end(text, f):
         return True
     # Both patterns open with spaces and then a letter from a short list: most numbers are followed by another.
@@ -1337,7 +1341,7 @@ def _not_a_figure(text: str, f: _Fig) -> bool:
         return True
     # `, 45,` right after a name is an age.
     return (
-        text[max(0, s - 2) : s] == ", "
+        text[s - 2 if s > 2 else 0 : s] == ", "
         and text[e : e + 1] == ","
         and f.raw_value < 110
         and "." not in text[s:e]
@@ -1732,7 +1736,7 @@ def _merge_ranges(text: str, figs: list[_Fig]) -> list[_Fig]:
 
 def _clause_subject(text: str, start: int, sent_start: int) -> str | None:
     """The noun phrase that a figure is predicated of, read backwards from the figure (or the previous one)."""
-    lo = max(sent_start, start - 160)
+    lo = start - 160 if start - 160 > sent_start else sent_start
     window = text[lo:start]
     # Every aside opens with a comma: most windows have none to cut out.
     tokens = _TOKEN_SPLIT_RE.findall(_ASIDE_RE.sub(" ", window) if "," in window else window)
@@ -1983,14 +1987,17 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
         if f.equivalent_of is not None:
             continue
         s, e = f.sent
-        clause_lo = max(s, f.start - 120)
+        clause_lo = f.start - 120 if f.start - 120 > s else s
         clause = text[clause_lo : f.start]
-        cut = max(clause.rfind(";"), clause.rfind(". "))
+        cut = clause.rfind(";")
+        cut2 = clause.rfind(". ")
+        if cut2 > cut:
+            cut = cut2
         if cut >= 0:
             clause = clause[cut + 1 :]
             clause_lo += cut + 1
         if f.period is None:
-            near = text[max(s, f.start - 60) : f.start]
+            near = text[f.start - 60 if f.start - 60 > s else s : f.start]
             m = None
             # Every stem but `nnual` holds `ly`: two tests rule most windows out before the seven.
             if ("ly" in near or "nnual" in near) and any(map(near.__contains__, _PERIOD_BEFORE_STEMS)):
@@ -2023,7 +2030,13 @@ def _attributes(doc: _Doc, figs: list[_Fig]) -> None:
             after_eq = None
             if eq:
                 after_eq = _subject_after(text, f, _CLOSE_PAREN_RE.match(text, eq.end).end())
-            floor = max([g.end for g in by_sentence.get(s, []) if g.end <= f.start] or [s])
+            # The end of the last figure before this one in the sentence (the largest such end), else s.
+            floor = None
+            for g in by_sentence.get(s, ()):
+                if g.end <= f.start and (floor is None or g.end > floor):
+                    floor = g.end
+            if floor is None:
+                floor = s
             f.subject = (
                 _subject_after(text, f, f.end)
                 or after_eq
@@ -2049,8 +2062,10 @@ def _emit(text: str, figs: list[_Fig]) -> list[Metric]:
     kept: list[_Fig] = []
     last_end = -1
     for f in sorted(figs, key=lambda g: g.start):
-        f.start = max(0, min(f.start, n - 1))
-        f.end = max(f.start + 1, min(f.end, n))
+        start = f.start if f.start < n - 1 else n - 1
+        f.start = start if start > 0 else 0
+        end = f.end if f.end < n else n
+        f.end = end if end > f.start + 1 else f.start + 1
         if f.start < last_end:
             continue
         _finalize_value(f)

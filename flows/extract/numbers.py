@@ -263,8 +263,9 @@ def last_token(text: str, pos: int) -> str:
             j = pos
             while j > 0 and text[j - 1] in _SPACES:
                 j -= 1
-        k = text.rfind(" ", max(0, j - 24), j) + 1
-        found = cache[1][pos] = text[max(k, j - 24) : j].lower().lstrip('("“[')
+        lo = j - 24 if j > 24 else 0
+        k = text.rfind(" ", lo, j) + 1
+        found = cache[1][pos] = text[k if k > j - 24 else j - 24 : j].lower().lstrip('("“[')
     return found
 
 
@@ -357,6 +358,8 @@ def ending_matcher(
 
 def after_opener(word: str) -> str:
     """The part of a split word after its last `(`, `[`, `"` or `“`: where a match may start inside it."""
+    if "(" not in word and "[" not in word and '"' not in word and "“" not in word:
+        return word
     return word[max(word.rfind("("), word.rfind("["), word.rfind('"'), word.rfind("“")) + 1 :]
 
 

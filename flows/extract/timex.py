@@ -400,7 +400,8 @@ def _matches(text: str, start: int, end: int, triggers: list[int]) -> list[re.Ma
             continue
         if "0" <= text[p] <= "9" and not _DIGIT_TIME_START_RE.match(text, p):
             continue
-        pre = _prefix_ending(text, p, min(30, p - max(start, covered)))
+        room = p - (start if start > covered else covered)
+        pre = _prefix_ending(text, p, room if room < 30 else 30)
         for cand in (pre.start(), p) if pre else (p,):
             m = _TIMEX_AT.match(text, cand, end)
             if m and m.end() > p:

@@ -327,12 +327,45 @@ def test_listed_spaces_are_what_backslash_s_matches():
     assert all(bool(re.match(r"\s", chr(c))) == chr(c).isspace() for c in range(0x3001))
 
 
-_NEAR_MATCHES = (
-    "in excess of|upwards of|north of|a maximum of|short of|in the region of|on the order of|an average of"
-    "|the average price of|average of of|up to|close to|just up to|a total of|age of|aged|rose by|rise of"
-    "|rise of of|increase of by|fell by|an increase of|the sharp rise of|down by|same period in|same time of the"
-    "|compared with the|than in|as in|same quarter of|over the|of the|in the|to the|by the|more than|nearly"
-).split("|")
+_NEAR_MATCHES = [
+    "in excess of",
+    "upwards of",
+    "north of",
+    "a maximum of",
+    "short of",
+    "in the region of",
+    "on the order of",
+    "an average of",
+    "the average price of",
+    "average of of",
+    "up to",
+    "close to",
+    "just up to",
+    "a total of",
+    "age of",
+    "aged",
+    "rose by",
+    "rise of",
+    "rise of of",
+    "increase of by",
+    "fell by",
+    "an increase of",
+    "the sharp rise of",
+    "down by",
+    "same period in",
+    "same time of the",
+    "compared with the",
+    "than in",
+    "as in",
+    "same quarter of",
+    "over the",
+    "of the",
+    "in the",
+    "to the",
+    "by the",
+    "more than",
+    "nearly",
+]
 _NEAR_PIECES = ["of", "to", "by", "in", "the", "(", "“", '"', "x(", "\n", "\u00a0", "UP", "Of", "average", "price"]
 
 
