@@ -144,7 +144,10 @@ def find_written(text: str) -> list[tuple[int, int, str]]:
     m = WRITTEN_RE.match(" " + text[:12])
     if m:
         out.append((m.start(1) - 1, m.end(1) - 1, m.group(1)))
-    low = text.lower()
+    # The document's lower case, as the ending matchers keep it (None only where `lowered` rejects the text).
+    low = lowered(text)
+    if low is None:
+        low = text.lower()
     if len(low) != len(text):
         # Case mapping changed offsets; scan the slow way.
         out.extend((m.start(1), m.end(1), m.group(1)) for m in WRITTEN_RE.finditer(text))
