@@ -399,3 +399,12 @@ def test_word_before_last_tests_rule_out_no_match(closure, rx, last):
             for span in (6, 30, 40):
                 a, b = match_ending_at(rx, text, pos, span, last), closure(text, pos, span)
                 assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), (text, pos, span)
+
+
+def test_trigger_scan_finds_what_the_plain_alternation_finds():
+    from flows.extract.numbers import WORD_OPENERS, word_alternation
+
+    plain = re.compile(WORD_OPENERS + "(" + word_alternation(T._TRIGGER_WORDS, whole=False) + ")")
+    extra = ["(January 5, Q3 and FY2020", "the 1st, end-of-year, Sunday—Monday", "“Last” and 'this' year/next"]
+    for text in TEXTS + extra:
+        assert [m.span(1) for m in T._TRIGGER_RE.finditer(text)] == [m.span(1) for m in plain.finditer(text)]
