@@ -706,7 +706,7 @@ def _prev_word(body: str, pos: int) -> str:
     """The word right before `pos` on the same line, or "" when none is separated by one space."""
     if pos < 2 or body[pos - 1] != " ":
         return ""
-    floor = max(0, pos - 24)
+    floor = pos - 24 if pos > 24 else 0  # not `max`: the builtin parses its arguments as keywords, slowly
     i = body.rfind(" ", floor, pos - 1)
     word = body[(i + 1 if i >= 0 else floor) : pos - 1]
     nl = word.rfind("\n")
@@ -717,7 +717,7 @@ def _words_before(body: str, pos: int, span: int = 60) -> list[str]:
     """The words right before `pos` (none when a word runs into it); split, not regex-searched, for speed."""
     if pos == 0 or not body[pos - 1].isspace():
         return []
-    return body[max(0, pos - span) : pos].rsplit(None, 4)[-4:]  # the last four words: cut no more
+    return body[pos - span if pos > span else 0 : pos].rsplit(None, 4)[-4:]  # the last four words: cut no more
 
 
 def _role_before(words: list[str]) -> tuple[str, int] | None:
@@ -759,7 +759,8 @@ def _role_before_comma(words: list[str]) -> tuple[str, str] | None:
 
 def _age_before(words: list[str]) -> int | None:
     """ "the 33-year-old farmer Liu": an age in the last three words, the rest lower case."""
-    for i in range(len(words) - 1, max(-1, len(words) - 4), -1):
+    n = len(words)
+    for i in range(n - 1, n - 4 if n > 3 else -1, -1):
         if "-year-old" in words[i]:
             m = _YEAR_OLD.fullmatch(words[i])
             if m:

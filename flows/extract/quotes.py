@@ -136,14 +136,14 @@ def _quote_spans(body: str) -> list[_Span]:
 
 def _clause_after(body: str, pos: int) -> tuple[int, int]:
     """From just after a closing mark to the end of its clause."""
-    end = min(len(body), pos + _TAIL)
+    end = pos + _TAIL if pos + _TAIL < len(body) else len(body)  # not `min`: the builtin is slow
     m = _CLAUSE_END.search(body, pos, end)
     return pos, (m.start() if m else end)
 
 
 def _clause_before(body: str, pos: int, floor: int) -> tuple[int, int]:
     """From the start of the sentence holding an opening mark to the mark."""
-    start = max(floor, pos - _HEAD)
+    start = pos - _HEAD if pos - _HEAD > floor else floor
     m = _LAST_CLAUSE_END.match(body, start, pos)
     return (m.end() if m else start), pos
 
@@ -222,7 +222,8 @@ def extract_quotes(body: str, entities: list[Entity], mentions: list[Mention]) -
         nxt_start = spans[i + 1].start - 1 if i + 1 < len(spans) else len(body)
         if sp.closed:
             a, b = _clause_after(body, sp.end + 1)
-            b = min(b, nxt_start)
+            if nxt_start < b:
+                b = nxt_start
             who = attribute(a, b, sp.start)
             if who:
                 sp.speaker, sp.attributed = who, True
