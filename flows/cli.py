@@ -93,6 +93,7 @@ class TemporaryPrefectApi:
     def stop(self) -> None:
         if self.process is None:
             return
+        send_queued_prefect_logs()
         process, self.process = self.process, None
         process.terminate()
         try:
@@ -100,6 +101,21 @@ class TemporaryPrefectApi:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def send_queued_prefect_logs() -> None:
+    """Send the logs and events Prefect still queues, while its server is up.
+
+    Exit handlers run last-registered first, so logging's own exit flush comes after the server has stopped and
+    waits 5 s for it (Prefect's timeout) before giving up on the logs.
+    """
+    if "prefect.logging.handlers" not in sys.modules:
+        return  # Prefect never ran a flow here, so nothing is queued
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=5)
 
 
 def free_port() -> int:
@@ -275,6 +291,11 @@ def command_run(args: argparse.Namespace) -> int:
     from flows.pipeline import RunSummary, ruralpulse_run
 
     if temporary and temporary.running:
+        # The server boots in its own process for a few more seconds: import Great Expectations (~6 s) meanwhile
+        # rather than in the validate task, where nothing else would run beside it.
+        from flows.validate import import_great_expectations
+
+        import_great_expectations()
         try:
             temporary.wait_until_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
         except RuntimeError as exc:

@@ -40,6 +40,10 @@ WHOLE_TABLE_TYPES = frozenset(
         "expect_table_row_count_to_equal",
     }
 )
+# A uniqueness check whose key never spans documents (it holds document_id, or an id hashed from it) says so in its
+# meta: a duplicate then lies within one document, and the unchanged documents' rows passed when they were published.
+KEY_WITHIN_DOCUMENT = "key_within_document"
+UNIQUENESS_TYPES = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
 CHANGED_DOCUMENTS = "ops.changed_documents"
 FIRST_FROM = re.compile(r"\bfrom\s+(\S+)", re.IGNORECASE)
 _DIALECT_DRIVER = "gxreadonly"
@@ -133,7 +137,7 @@ class ValidationReport:
 
 def load_suites(suites_dir: Path) -> list[ExpectationSuite]:
     """Every GX suite stored as *.json in the folder, sorted by file name."""
-    gx = _import_gx()
+    gx = import_great_expectations()
     _ephemeral_context(None)  # a suite can only be built while a context is active
     suites = []
     for path in sorted(Path(suites_dir).glob("*.json")):
@@ -189,7 +193,8 @@ def validate_warehouse(db_path: Path, suites_dir: Path, *, data_docs_dir: Path |
     return ValidationReport(success=all(o.success for o in outcomes), outcomes=outcomes, run_at=run_at)
 
 
-def _import_gx() -> Any:
+def import_great_expectations() -> Any:
+    """The great_expectations module, imported now (it takes seconds) with its usage statistics off."""
     # GX reads this when a context starts; the machine is offline and usage statistics are unwanted.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     # Imported lazily: importing GX takes seconds, and most users of flows.* never validate.
@@ -199,7 +204,7 @@ def _import_gx() -> Any:
 
 
 def _ephemeral_context(data_docs_dir: Path | None) -> Any:
-    gx = _import_gx()
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -264,8 +269,11 @@ def _relation_columns(engine: sa.Engine, relation: str) -> set[str]:
         return {c for (c,) in connection.execute(query, {"schema": schema, "name": name}).fetchall()}
 
 
-def _checks_rows_one_by_one(expectation: Any) -> bool:
-    """Whether an expectation judges each row of its batch alone, so the changed rows suffice."""
+def _changed_rows_suffice(expectation: Any) -> bool:
+    """Whether an expectation can judge the changed documents' rows without the rest: it judges each row alone, or
+    it is a uniqueness check whose key never spans documents."""
+    if expectation.expectation_type in UNIQUENESS_TYPES:
+        return bool((expectation.meta or {}).get(KEY_WITHIN_DOCUMENT))
     if expectation.expectation_type in WHOLE_TABLE_TYPES:
         return False
     if expectation.expectation_type == ROW_QUERY_TYPE:
@@ -280,7 +288,7 @@ def _checks_rows_one_by_one(expectation: Any) -> bool:
 def _validate_suite(
     datasource: SQLDatasource, suite: ExpectationSuite, relation: str, *, changed_only: bool = False
 ) -> tuple[list[ExpectationOutcome], list[tuple[str, Any]]]:
-    gx = _import_gx()
+    gx = import_great_expectations()
     whole = datasource.add_query_asset(suite.name, query=f"select * from {relation}")
     batches = {"whole": whole.add_batch_definition_whole_table("whole").get_batch()}
     if changed_only:
@@ -292,7 +300,7 @@ def _validate_suite(
         batches["changed"] = changed.add_batch_definition_whole_table("changed").get_batch()
 
     def batch_of(expectation: Any) -> str:
-        return "changed" if changed_only and _checks_rows_one_by_one(expectation) else "whole"
+        return "changed" if changed_only and _changed_rows_suffice(expectation) else "whole"
 
     row_identity = list((suite.meta or {}).get("row_identity") or [])
     # Row queries need COMPLETE to return their rows (GX caps them at 200); column checks stay at

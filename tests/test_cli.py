@@ -83,6 +83,10 @@ def test_run_without_an_api_url_uses_a_temporary_server_that_stops_with_it(prefe
         assert con.execute("select count(*) from marts.dim_document").fetchone() == (1,)
     # The server was this run's own and stopped with it.
     assert not [pid for pid in servers_with_home(tmp_path / "prefect-home")], "temporary server left running"
+    # Its last log lines reached it before it stopped (sent after, they wait 5 s for nothing, then are lost).
+    with sqlite3.connect(database) as db:
+        flow_lines = [m for (m,) in db.execute("select message from log where task_run_id is null order by timestamp")]
+    assert flow_lines[-1] == "Finished in state Completed()", flow_lines[-3:]
 
 
 def servers_with_home(home: Path) -> list[int]:

@@ -530,3 +530,27 @@ def test_data_docs_are_built_when_asked(valid_warehouse: Path, tmp_path: Path):
     assert report.success
     assert (docs / "index.html").is_file()
     assert list((docs / "validations" / "dim_entity").rglob("*.html"))
+
+
+CHANGED_D2 = """
+create schema ops;
+create table ops.meta (key varchar, value varchar);
+insert into ops.meta values ('validation_scope', 'changed_documents');
+create table ops.changed_documents as select 'd2' as document_id;
+"""
+
+
+@pytest.mark.parametrize(("document", "caught"), [("d2", True), ("d1", False)], ids=["changed", "unchanged"])
+def test_an_incremental_build_checks_keys_within_a_document_on_the_changed_documents(
+    valid_warehouse: Path, tmp_path: Path, document: str, caught: bool
+):
+    """metric_id never spans documents: a duplicate lies within one, and unchanged documents passed when published."""
+    suites = only_suite(tmp_path, "fct_metric")
+    duplicate = f"insert into marts.fct_metric select * from marts.fct_metric where document_id = '{document}' limit 1"
+    path = corrupted_copy(valid_warehouse, tmp_path, CHANGED_D2 + duplicate)
+
+    report = validate_warehouse(path, suites)
+
+    assert [o.expectation for o in report.failed()] == (["expect_column_values_to_be_unique"] if caught else [])
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(f"select count(*) from marts.fct_metric where document_id = '{document}'").fetchone()[0] > 1
