@@ -194,7 +194,9 @@ def _add_article_starts(text: str, i: int, starts: set[int]) -> None:
     while j and text[j - 1].isspace():
         j -= 1
     if j < i:
-        starts.update(q for q in (j - 2, j - 3, j - 4) if q >= 0)
+        for q in (j - 2, j - 3, j - 4):
+            if q >= 0:
+                starts.add(q)
 
 
 SCALES: dict[str, Decimal] = {
