@@ -588,6 +588,7 @@ def _collect_pieces(body: str) -> _Doc:
     doc = _Doc(body)
     pieces = doc.pieces
     mid_words = doc.mid_words
+    new = object.__new__
     for s, specs in _runs_with_specs(body):
         for ps, pe, text, initial, cue, role, role_org, kind in specs:
             if initial is None:  # only the piece at the start of the stretch or run
@@ -595,7 +596,20 @@ def _collect_pieces(body: str) -> _Doc:
                 initial = not (s > 1 and body[s - 1] == " " and body[s - 2] not in _MAY_END_SENTENCE) and (
                     _sentence_initial(body, s)
                 )
-            pieces.append(_Piece(s + ps, s + pe, text, initial, cue, kind, role, role_org))
+            # `_Piece(s + ps, s + pe, text, initial, cue, kind, role, role_org)`, every slot filled in field order
+            # without the generated __init__'s call overhead (an equal instance).
+            piece = new(_Piece)
+            piece.start = s + ps
+            piece.end = s + pe
+            piece.text = text
+            piece.initial = initial
+            piece.person_cue = cue
+            piece.kind = kind
+            piece.role = role
+            piece.role_org_text = role_org
+            piece.key = None
+            piece.group = None
+            pieces.append(piece)
             if not initial:
                 mid_words.add(text.split(" ", 1)[0])
     return doc
@@ -1062,7 +1076,14 @@ def _resolve(doc: _Doc, pieces: list[_Piece]) -> list[_Group]:
                 gk, key = kind, _key_for(kind, text)
         g = groups.get(key)
         if g is None:
-            g = groups[key] = _Group(gk, key, [text])
+            # `_Group(gk, key, [text])` without the generated __init__'s call overhead (an equal instance).
+            g = groups[key] = object.__new__(_Group)
+            g.kind = gk
+            g.key = key
+            g.names = [text]
+            g.age = None
+            g.role = None
+            g.affiliation_text = None
         else:
             g.names.append(text)
         p.key = key

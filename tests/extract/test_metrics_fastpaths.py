@@ -408,3 +408,28 @@ def test_trigger_scan_finds_what_the_plain_alternation_finds():
     extra = ["(January 5, Q3 and FY2020", "the 1st, end-of-year, Sunday—Monday", "“Last” and 'this' year/next"]
     for text in TEXTS + extra:
         assert [m.span(1) for m in T._TRIGGER_RE.finditer(text)] == [m.span(1) for m in plain.finditer(text)]
+
+
+def test_entity_records_filled_slot_by_slot_have_every_field():
+    import dataclasses
+
+    from flows.extract import entities as E
+
+    # The fast constructions in `_collect_pieces` and `_resolve` set these fields, in this order.
+    assert [f.name for f in dataclasses.fields(E._Piece)] == [
+        "start",
+        "end",
+        "text",
+        "initial",
+        "person_cue",
+        "kind",
+        "role",
+        "role_org_text",
+        "key",
+        "group",
+    ]
+    assert [f.name for f in dataclasses.fields(E._Group)] == ["kind", "key", "names", "age", "role", "affiliation_text"]
+    body = "Mr Li Wei, 45, chief executive of Acme Corp, met Beijing officials on Monday."
+    doc = E._collect_pieces(body)
+    for p in doc.pieces:
+        assert p == E._Piece(p.start, p.end, p.text, p.initial, p.person_cue, p.kind, p.role, p.role_org_text)
