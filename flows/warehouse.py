@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -284,10 +285,17 @@ def apply_changes(
         con.execute("insert into raw.source_files select * from read_parquet($f)", {"f": str(changes.source_files)})
         seed_topics(con)
         incremental = incremental and _worth_incremental(con)
+        # The loads are committed before the transforms, and every model commits as it is built: the build is this
+        # run's private file (discarded if the run fails), and under the memory cap DuckDB cannot spill what one
+        # open transaction holds, nor the temp tables (a whole corpus of bodies in `incoming`).
+        for table in ("incoming", "kept_ingested_at", "new_rejections", "current_documents"):
+            con.execute(f"drop table {table}")
+        con.execute("commit")
         if incremental:
             run_transforms_incremental(con, models, "affected_documents")
         else:
             run_transforms(con, models)
+        con.execute("begin")
         con.execute("delete from ops.changed_documents")
         if incremental:
             con.execute(
@@ -309,7 +317,8 @@ def apply_changes(
             drop_delta(con)
         return mart_counts(con)
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.TransactionException):  # none is open between the loads and the metadata
+            con.execute("rollback")
         raise
     finally:
         con.close()
