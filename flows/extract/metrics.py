@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 
 from flows.extract.model import Metric
@@ -25,7 +25,7 @@ from flows.extract.numbers import (
     parse_written,
     words_before_are,
 )
-from flows.extract.timex import TimeRef, digit_trigger, find_times, word_triggers
+from flows.extract.timex import TimeRef, find_times, word_triggers
 from flows.extract.units import (
     CURRENCY_CODES,
     CURRENCY_PREFIX_RE,
@@ -1230,14 +1230,19 @@ def _candidates(text: str) -> tuple[list[_Fig], list[int]]:
     out: list[_Fig] = []
     digit_triggers: list[int] = []
     for m in digit_runs(text):
-        s = m.start()
-        if digit_trigger(text, s, m.end()):
+        s, e = m.span()
+        # `timex.digit_trigger(text, s, e)` and `numbers.parse_digits(m.group())`, written out: two calls a number
+        # (tests/extract check both against the functions).
+        n = e - s
+        if (n <= 2 or (n == 4 and text[s] in "12")) and not (s and text[s - 1] in ",."):
             digit_triggers.append(s)
         if s and text[s - 1] in DIGIT_BLOCKERS:
             continue
-        v = parse_digits(m.group())
-        if v is not None:
-            out.append(_Fig(s, m.end(), v, False))
+        try:
+            v = Decimal(text[s:e].replace(",", ""))
+        except InvalidOperation:
+            continue
+        out.append(_Fig(s, e, v, False))
     written = find_written(text)
     if written:
         out.extend(_Fig(s, e, parse_written(word), True) for s, e, word in written)

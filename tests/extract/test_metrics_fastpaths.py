@@ -433,3 +433,20 @@ def test_entity_records_filled_slot_by_slot_have_every_field():
     doc = E._collect_pieces(body)
     for p in doc.pieces:
         assert p == E._Piece(p.start, p.end, p.text, p.initial, p.person_cue, p.kind, p.role, p.role_org_text)
+
+
+def test_candidates_spell_out_digit_trigger_and_parse_digits():
+    from flows.extract.numbers import DIGIT_BLOCKERS, DIGITS_RE, parse_digits
+
+    extra = ["1,234.5 and 2019, 12 and 1999.", ",12 .34 2020-21 x5 ٣٤ 99999999999999999999999"]
+    for text in TEXTS + extra:
+        figs, triggers = M._candidates(text)
+        runs = list(DIGITS_RE.finditer(text))
+        assert triggers == [m.start() for m in runs if T.digit_trigger(text, m.start(), m.end())]
+        digits = [(f.num_start, f.num_end, f.raw_value) for f in figs if not f.written]
+        expected = [
+            (m.start(), m.end(), parse_digits(m.group()))
+            for m in runs
+            if not (m.start() and text[m.start() - 1] in DIGIT_BLOCKERS) and parse_digits(m.group()) is not None
+        ]
+        assert digits == expected, text[:80]
