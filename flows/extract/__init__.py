@@ -6,7 +6,7 @@ from datetime import date
 
 from flows.extract.model import Entity, Extraction, Mention, Metric, Quote
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.2.1"
 
 
 def extract_document(body: str, published: date | None = None) -> Extraction:

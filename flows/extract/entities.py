@@ -947,6 +947,8 @@ def _decide(doc: _Doc) -> list[_Piece]:
     cache_by_text: dict[tuple[str, bool, bool], str | None] = {}
     for p in doc.pieces:
         start = p.start
+        if body[p.end : p.end + 1] == "$":
+            continue  # US$, HK$, A$: the prefix of a currency, not a mention of the place
         # The word before matters when it is "of", "for" or "the", or mid-sentence a model number ("737 Max"); its
         # last character rules most pieces out before the word is cut.
         if (

@@ -115,6 +115,13 @@ def test_headlines_sentence_starts_months_demonyms_are_not_entities(not_a_name):
     assert not_a_name.casefold() not in names
 
 
+def test_a_currency_prefix_is_not_a_mention_of_its_country():
+    text = "Each jet lists at about US$55 million and HK$400 million; A$ bonds rallied. The US economy grew."
+    _, mentions = extract_entities(text)
+    spans = [text[m.char_start : m.char_end] for m in mentions]
+    assert spans == ["US"] and text.index("US economy") == mentions[0].char_start
+
+
 def test_sentence_start_word_is_trimmed_from_a_place():
     assert "China" in by_name(TEXT_NOISE)
 
