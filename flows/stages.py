@@ -110,10 +110,14 @@ def ingest_source(
     max_bytes: int,
     workers: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
+    files: list[SourceFile] | None = None,
 ) -> IngestPlan:
-    """Read every document under source, compare it with what is published, and batch what must be extracted."""
+    """Read every document under source, compare it with what is published, and batch what must be extracted.
+
+    files: the source's listing when the caller already made it (list_source_files), else it is made here."""
     scratch.mkdir(parents=True, exist_ok=True)
-    files = list_source_files(source)
+    if files is None:
+        files = list_source_files(source)
     writer = BatchWriter(scratch, max(1, batches))
     current: list[dict] = []
     rejections: list[dict] = []

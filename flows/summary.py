@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flows.catalog import build_input_files
-from flows.ingest import list_source_files
+from flows.ingest import SourceFile, list_source_files
 from flows.sqlmodels import Model, models_version
 from flows.stages import IngestPlan, ingest_source
 from flows.topics import EXTRACTOR_VERSION  # extractor + taxonomy: a taxonomy edit re-tags
@@ -167,6 +167,7 @@ def plan_ingest(
     max_bytes: int,
     workers: int,
     extractor_version: str = EXTRACTOR_VERSION,
+    files: list[SourceFile] | None = None,
 ) -> IngestPlan:
     """The flow's ingest decision: the source compared with the published state (everything anew if incompatible)."""
     return ingest_source(
@@ -180,6 +181,7 @@ def plan_ingest(
         batches=batches,
         max_bytes=max_bytes,
         workers=workers,
+        files=files,
     )
 
 
@@ -188,9 +190,9 @@ def is_current(plan: IngestPlan, meta: dict[str, str], build_inputs: str) -> boo
     return not plan.has_changes and meta.get("build_inputs") == build_inputs
 
 
-def only_known_files(source: Path, known_files: dict[str, tuple[int, int]]) -> bool:
+def only_known_files(files: list[SourceFile], known_files: dict[str, tuple[int, int]]) -> bool:
     """Whether every source file has the size and mtime of a file the published warehouse loaded cleanly."""
-    return all(known_files.get(f.rel_path) == (f.size, f.mtime_ns) for f in list_source_files(source))
+    return all(known_files.get(f.rel_path) == (f.size, f.mtime_ns) for f in files)
 
 
 def already_current(
@@ -222,12 +224,20 @@ def already_current(
         state = read_published_state(layout.published, models, meta)
         # Stricter than the flow, never looser: a file ingest would read again (touched, new, rejected before) sends
         # the run to the flow, which reads it once, instead of here and then there.
-        if not only_known_files(Path(source), state.known_files):
+        files = list_source_files(Path(source))  # listed once: the check here, then the plan
+        if not only_known_files(files, state.known_files):
             return None
         scratch = layout.scratch_dir(summary.run_id)
         try:
             plan = plan_ingest(
-                Path(source), scratch, state, full_refresh=False, batches=batches, max_bytes=max_bytes, workers=workers
+                Path(source),
+                scratch,
+                state,
+                full_refresh=False,
+                batches=batches,
+                max_bytes=max_bytes,
+                workers=workers,
+                files=files,
             )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
