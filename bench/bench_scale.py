@@ -1,6 +1,6 @@
 """End-to-end scale benchmark: full run, unchanged rerun and +100 new articles, with peak memory of the process tree.
 
-    python bench/bench_scale.py --docs 10000 50000 100000 [--work /tmp/ruralpulse-bench]
+    python bench/bench_scale.py --docs 10000 50000 100000 [--work /tmp/ruralpulse-bench] [--dense]
 
 Generates each corpus with bench/generate_corpus.py (deterministic), runs `ruralpulse run` as a subprocess,
 samples the summed RSS of the run and all its children every 0.2 s, and prints one table.
@@ -68,22 +68,23 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[10000, 50000, 100000])
     ap.add_argument("--work", type=Path, default=Path("/tmp/ruralpulse-bench"))
+    ap.add_argument("--dense", action="store_true", help="the figure-dense stress corpus (generate_corpus --dense)")
     a = ap.parse_args()
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     rows = []
     for n in a.docs:
-        corpus = a.work / f"corpus-{n}"
+        corpus = a.work / f"corpus-{n}{'-dense' if a.dense else ''}"
         if not corpus.exists():
-            write_corpus(corpus, n, seed=7)
+            write_corpus(corpus, n, seed=7, dense=a.dense)
         mb = sum(f.stat().st_size for f in corpus.rglob("*") if f.is_file()) / 1e6
-        wh_dir = a.work / f"warehouse-{n}"
+        wh_dir = a.work / f"warehouse-{corpus.name.removeprefix('corpus-')}"
         shutil.rmtree(wh_dir, ignore_errors=True)
         warehouse = wh_dir / "ruralpulse.duckdb"
         full = timed_run(corpus, warehouse, env, a.work / f"log-{n}-full.txt")
         rerun = timed_run(corpus, warehouse, env, a.work / f"log-{n}-rerun.txt")
         extra = corpus / "zz-added"
         shutil.rmtree(extra, ignore_errors=True)
-        write_corpus(extra, 100, seed=n)
+        write_corpus(extra, 100, seed=n, dense=a.dense)
         added = timed_run(corpus, warehouse, env, a.work / f"log-{n}-added.txt")
         shutil.rmtree(extra)
         rows.append((n, mb, full, rerun, added, warehouse.stat().st_size / 1e6))

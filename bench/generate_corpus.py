@@ -2,9 +2,15 @@
 
     python bench/generate_corpus.py --docs 100000 --out /tmp/corpus [--seed 7]
 
-About 2.5 KB of text per article; 60% .txt with a header, 15% .md, 10% .html, 15% in .jsonl files of
+About 2.4 KB of text per article; 60% .txt with a header, 15% .md, 10% .html, 15% in .jsonl files of
 100 lines. The text is synthetic (names, places, organizations, figures, quotations drawn from lists),
 so it exercises every extractor path without copying any real article.
+
+Figure density is calibrated on real news: the extractor finds 1.9 figures per KB in the sample article
+and 3.3 in the dev set's four articles (economy and business copy), so sentences that state figures are
+mixed with sentences of background, attribution and quotation to give about 3.5 per KB. `--dense`
+writes the earlier corpus instead, every sentence stating figures (about 14.6 per KB): a stress case
+for the figure extractor, four times denser than any real article we measured.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ PUBLISHERS = ["Xinhua", "China Daily", "People's Daily Online", "Reuters", "The 
 NOUNS = ["households", "visitors", "farmers", "tourists", "orders", "villages", "cooperatives", "students", "jobs"]
 TOPICS = ["rural tourism", "e-commerce", "tea farming", "livestreaming", "road building", "solar power", "fishing"]
 MONEY = ["yuan", "million yuan", "billion yuan", "U.S. dollars", "million U.S. dollars", "rupees", "euros"]
+# Share of sentences that state figures in the realistic corpus (see the module docstring).
+FIGURE_SHARE = 0.22
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
 
 
@@ -48,8 +56,8 @@ def amount(rng: random.Random) -> str:
     return f"{hedge}{value_text} {unit}"
 
 
-def paragraph(rng: random.Random, speaker: str, place: str) -> str:
-    """One paragraph from a handful of sentence shapes common in wire copy."""
+def figure_sentences(rng: random.Random, speaker: str, place: str) -> list[str]:
+    """Sentence shapes of wire copy that state figures (two or three each)."""
     org, topic, noun = rng.choice(ORGS), rng.choice(TOPICS), rng.choice(NOUNS)
     year = rng.randint(2019, 2025)
     shapes = [
@@ -69,16 +77,59 @@ def paragraph(rng: random.Random, speaker: str, place: str) -> str:
         f"Its {rng.randint(2, 90)} megawatt solar farm produced about {rng.randint(10, 900)} million kilowatt-hours, "
         f"and {rng.randint(100, 9000):,} tonnes of tea were shipped.",
     ]
-    return " ".join(rng.sample(shapes, k=rng.randint(2, 4)))
+    return shapes
 
 
-def article(rng: random.Random, index: int) -> dict:
+def paragraph(rng: random.Random, speaker: str, place: str) -> str:
+    """One paragraph of the dense corpus: two to four sentences, each stating figures."""
+    return " ".join(rng.sample(figure_sentences(rng, speaker, place), k=rng.randint(2, 4)))
+
+
+def prose_sentences(rng: random.Random, speaker: str, place: str) -> list[str]:
+    """Sentence shapes of wire copy that state no figure: background, attribution, quotation."""
+    org, other_org, topic, noun = rng.choice(ORGS), rng.choice(ORGS), rng.choice(TOPICS), rng.choice(NOUNS)
+    other_place, village, role = rng.choice(PLACES), rng.choice(VILLAGES), rng.choice(ROLES)
+    return [
+        f"{place} has long depended on farming, but officials say {topic} has changed what {noun} expect.",
+        f"{speaker} grew up in {village} and came back after years of work in a coastal city.",
+        f"Critics, including researchers at the {org}, warn that the gains may not last without steady support.",
+        f'"It is not easy, but we are learning every day," {speaker} told reporters.',
+        f"The {org} did not respond to a request for comment on the plan.",
+        "Roads that once turned to mud in the rainy season are now paved, and buses stop in the village square.",
+        f"The effort has drawn attention from the {other_org} and from officials in {other_place}.",
+        f"Many {noun} still leave for factory jobs in the cities, while older residents tend the fields.",
+        f"Analysts at the {org} say {topic} could help narrow the gap between cities and the countryside.",
+        f'"People here used to think {topic} was only for big companies," said {person(rng)}, a {role}. '
+        f'"Now they see their neighbors doing it."',
+        f"Officials in {place} said the program would continue, though they gave no details of its budget.",
+        f"Younger residents film short videos of the hills and sell dried fruit and tea to buyers in "
+        f"{other_place}.",
+        f"The local government has promised training courses, cheaper loans and faster delivery for {noun}.",
+        f"{speaker}, who studied at {rng.choice(ORGS)}, now runs a small shop that sells {topic} services.",
+        f"Some {noun} remain skeptical and say the benefits have gone mostly to those with good connections.",
+        f"The {village} project is part of a national push to revive the countryside and keep {noun} at home.",
+    ]
+
+
+def mixed_paragraph(rng: random.Random, speaker: str, place: str) -> str:
+    """One paragraph of the realistic corpus: three or four sentences, about one in five stating figures."""
+    sentences = []
+    for _ in range(rng.randint(3, 4)):
+        shapes = figure_sentences(rng, speaker, place) if rng.random() < FIGURE_SHARE else None
+        sentences.append(rng.choice(shapes or prose_sentences(rng, speaker, place)))
+    return " ".join(sentences)
+
+
+def article(rng: random.Random, index: int, dense: bool = False) -> dict:
     place = rng.choice(PLACES)
     speaker = person(rng)
     topic = rng.choice(TOPICS)
     title = f"{place} bets on {topic} as {rng.choice(NOUNS)} return ({index})"
     published = date(2019, 1, 1) + timedelta(days=rng.randint(0, 2400))
-    body = "\n\n".join(paragraph(rng, speaker, place) for _ in range(rng.randint(5, 8)))
+    if dense:
+        body = "\n\n".join(paragraph(rng, speaker, place) for _ in range(rng.randint(5, 8)))
+    else:
+        body = "\n\n".join(mixed_paragraph(rng, speaker, place) for _ in range(rng.randint(5, 8)))
     return {
         "title": title,
         "source": rng.choice(PUBLISHERS),
@@ -88,12 +139,12 @@ def article(rng: random.Random, index: int) -> dict:
     }
 
 
-def write_corpus(out: Path, docs: int, seed: int) -> None:
+def write_corpus(out: Path, docs: int, seed: int, dense: bool = False) -> None:
     """Write docs articles under out, spread over folders of 1,000 files."""
     rng = random.Random(seed)
     jsonl_lines: list[str] = []
     for i in range(docs):
-        a = article(rng, i)
+        a = article(rng, i, dense)
         folder = out / f"part-{i // 1000:04d}"
         folder.mkdir(parents=True, exist_ok=True)
         kind = rng.random()
@@ -125,8 +176,9 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--dense", action="store_true", help="every sentence states figures (a stress case)")
     a = ap.parse_args()
-    write_corpus(a.out, a.docs, a.seed)
+    write_corpus(a.out, a.docs, a.seed, a.dense)
 
 
 if __name__ == "__main__":
