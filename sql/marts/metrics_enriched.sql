@@ -15,24 +15,8 @@ metric_keys as (
     from marts.fct_metric
 ),
 
--- Without bodies: a body carried on each of millions of figure rows into the final join cost most of this model's
--- time (the sentence is cut from the body in sentence_texts, on narrow rows).
 documents as (
-    select
-        document_id,
-        title,
-        publisher,
-        published_date,
-        url,
-        source_path
-    from marts.dim_document
-),
-
-document_bodies as (
-    select
-        document_id,
-        body
-    from marts.dim_document
+    select * from marts.dim_document
 ),
 
 document_paths as (
@@ -67,6 +51,8 @@ places as (
     where entity_type = 'place'
 ),
 
+-- Bounds only: the sentence text is cut from the body in final, where documents join once per figure; a join that
+-- carried bodies into millions of rows would copy them.
 sentences as (
     select
         metric_keys.metric_id,
@@ -135,22 +121,9 @@ sentence_places as (
     group by sentences.metric_id
 ),
 
-sentence_texts as (
-    select
-        sentences.metric_id,
-        substr(
-            document_bodies.body,
-            sentences.sentence_start + 1,
-            sentences.sentence_end - sentences.sentence_start
-        ) as sentence
-    from sentences
-    inner join document_bodies on sentences.document_id = document_bodies.document_id
-),
-
 metric_context as materialized (
     select
         metric_keys.metric_id,
-        sentence_texts.sentence,
         sentences.sentence_start,
         sentences.sentence_end,
         topic_lists.topics,
@@ -158,7 +131,6 @@ metric_context as materialized (
         sentence_places.sentence_places
     from metric_keys
     left join sentences on metric_keys.metric_id = sentences.metric_id
-    left join sentence_texts on metric_keys.metric_id = sentence_texts.metric_id
     left join topic_lists on metric_keys.metric_id = topic_lists.metric_id
     left join sentence_places on metric_keys.metric_id = sentence_places.metric_id
 ),
@@ -204,7 +176,11 @@ final as (
         metrics.metric_kind,
         metrics.equivalent_of_metric_id,
         coalesce(metrics.period_end, documents.published_date) as as_of_date,
-        metric_context.sentence,
+        substr(
+            documents.body,
+            metric_context.sentence_start + 1,
+            metric_context.sentence_end - metric_context.sentence_start
+        ) as sentence,
         metric_context.sentence_start,
         metric_context.sentence_end,
         coalesce(metric_context.topics, []::varchar[]) as topics,
