@@ -73,19 +73,20 @@ def main() -> int:
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     rows = []
     for n in a.docs:
-        corpus = a.work / f"corpus-{n}{'-dense' if a.dense else ''}"
+        label = f"{n}-dense" if a.dense else f"{n}"
+        corpus = a.work / f"corpus-{label}"
         if not corpus.exists():
             write_corpus(corpus, n, seed=7, dense=a.dense)
         mb = sum(f.stat().st_size for f in corpus.rglob("*") if f.is_file()) / 1e6
-        wh_dir = a.work / f"warehouse-{corpus.name.removeprefix('corpus-')}"
+        wh_dir = a.work / f"warehouse-{label}"
         shutil.rmtree(wh_dir, ignore_errors=True)
         warehouse = wh_dir / "ruralpulse.duckdb"
-        full = timed_run(corpus, warehouse, env, a.work / f"log-{n}-full.txt")
-        rerun = timed_run(corpus, warehouse, env, a.work / f"log-{n}-rerun.txt")
+        full = timed_run(corpus, warehouse, env, a.work / f"log-{label}-full.txt")
+        rerun = timed_run(corpus, warehouse, env, a.work / f"log-{label}-rerun.txt")
         extra = corpus / "zz-added"
         shutil.rmtree(extra, ignore_errors=True)
         write_corpus(extra, 100, seed=n, dense=a.dense)
-        added = timed_run(corpus, warehouse, env, a.work / f"log-{n}-added.txt")
+        added = timed_run(corpus, warehouse, env, a.work / f"log-{label}-added.txt")
         shutil.rmtree(extra)
         rows.append((n, mb, full, rerun, added, warehouse.stat().st_size / 1e6))
         print(f"{n} docs done", flush=True)

@@ -8,27 +8,29 @@ import pytest
 
 from bench.generate_corpus import write_corpus
 from flows.extract import extract_document
-from flows.ingest import SourceDocument, list_source_files, parse_file
+from flows.ingest import SourceDocument, read_source
 
 
 def figures_per_kb(root: Path) -> tuple[float, int]:
     """Figures the extractor finds per KB of body text, and the number of documents read."""
     chars = figures = docs = 0
-    for file in list_source_files(root):
-        for item in parse_file(file, root=root, max_bytes=10**7):
-            assert isinstance(item, SourceDocument), item
-            chars += len(item.body)
-            figures += len(extract_document(item.body, item.published_date).metrics)
-            docs += 1
+    for item in read_source(root):
+        assert isinstance(item, SourceDocument), item
+        chars += len(item.body)
+        figures += len(extract_document(item.body, item.published_date).metrics)
+        docs += 1
     return figures / (chars / 1000), docs
+
+
+def file_bytes(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_same_seed_writes_the_same_bytes(tmp_path: Path) -> None:
     write_corpus(tmp_path / "a", 120, seed=3)
     write_corpus(tmp_path / "b", 120, seed=3)
-    a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
-    b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
-    assert a == b
+    a = file_bytes(tmp_path / "a")
+    assert a == file_bytes(tmp_path / "b")
     assert {p.suffix for p in a} == {".txt", ".md", ".html", ".jsonl"}
 
 
